@@ -1,0 +1,204 @@
+"""Turn whatever the user dropped in (a path, bytes or a string) into plain Unicode text.
+
+Encodings: UTF-8 (BOM or not) is tried first because it almost never decodes text that
+is not UTF-8. GB18030 and Big5 both decode many of each other's byte strings, so when
+both succeed we keep the one whose text reads more like Chinese: the share of its
+characters that fall inside dictionary words (jieba, after Simplified conversion).
+HTML pages are reduced to their visible text, one block element a line.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .chinese import han_count, to_simplified
+from .errors import QabriefError
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+"""Largest input accepted (5 MiB, about 1.7 million Chinese characters: a year of
+press conferences). Larger files are refused rather than risking the user's memory."""
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str
+    encoding: str
+    html_title: str | None = None
+
+
+def read_document(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
+    """Read a path, raw bytes, or a transcript string into a `Document`."""
+    if isinstance(source, os.PathLike):
+        data = _read_file(Path(source), max_bytes)
+        text, encoding = decode_bytes(data, name=str(source))
+    elif isinstance(source, bytes):
+        _check_size(len(source), max_bytes, "input")
+        text, encoding = decode_bytes(source)
+    else:
+        _check_size(len(source.encode("utf-8", "surrogatepass")), max_bytes, "text")
+        text, encoding = source, "utf-8"
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    title = None
+    if looks_like_html(text):
+        text, title = html_to_text(text)
+    text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0))
+    if not text.strip():
+        raise QabriefError("the transcript is empty")
+    if han_count(text) == 0:
+        raise QabriefError("no Chinese text found: qabrief reads Chinese transcripts")
+    return Document(text=text, encoding=encoding, html_title=title)
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise QabriefError(f"no such file: {path}") from None
+    except OSError as exc:
+        raise QabriefError(f"cannot read {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise QabriefError(f"{path} is a folder, not a transcript file")
+    _check_size(size, max_bytes, str(path))
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise QabriefError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _check_size(size: int, max_bytes: int, what: str) -> None:
+    if size > max_bytes:
+        raise QabriefError(
+            f"{what} is {size / 1048576:.1f} MiB, over the {max_bytes / 1048576:.0f} MiB limit; "
+            "split it into separate transcripts"
+        )
+
+
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w-]+)""", re.I)
+
+
+def decode_bytes(data: bytes, name: str = "input") -> tuple[str, str]:
+    """Decode transcript bytes; returns (text, encoding name)."""
+    if not data.strip():
+        raise QabriefError(f"{name} is empty")
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise QabriefError(f"{name} starts like UTF-16 but does not decode as UTF-16") from None
+    if _looks_binary(data):
+        raise QabriefError(f"{name} looks like a binary file, not a text transcript")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    declared = _META_CHARSET.search(data[:4096])
+    candidates = ["gb18030", "big5hkscs"]
+    if declared:
+        name_ = declared.group(1).decode("ascii", "ignore").lower()
+        if name_ in ("big5", "big5-hkscs", "cp950"):
+            candidates = ["big5hkscs", "gb18030"]
+    decoded = []
+    for enc in candidates:
+        try:
+            decoded.append((enc, data.decode(enc)))
+        except UnicodeDecodeError:
+            continue
+    if not decoded:
+        # Mostly one encoding with a few broken bytes: keep the text, mark the damage.
+        text = data.decode("gb18030", "replace")
+        return text, "gb18030 (with undecodable bytes replaced)"
+    if len(decoded) == 1:
+        enc, text = decoded[0]
+        return text, _canonical(enc)
+    enc, text = max(decoded, key=lambda item: _chinese_likeness(item[1]))
+    return text, _canonical(enc)
+
+
+def _canonical(enc: str) -> str:
+    return {"big5hkscs": "big5", "gb18030": "gb18030"}.get(enc, enc)
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8192]
+    if b"\x00" in head:
+        return True
+    controls = sum(1 for b in head if b < 32 and b not in (9, 10, 12, 13, 27))
+    return controls > len(head) * 0.05
+
+
+def _chinese_likeness(text: str) -> float:
+    import jieba
+
+    jieba.setLogLevel(60)
+    sample = to_simplified("".join(ch for ch in text[:4000] if not ch.isspace()))
+    if not sample:
+        return 0.0
+    in_words = sum(len(w) for w in jieba.lcut(sample, HMM=False) if len(w) > 1)
+    return in_words / max(1, han_count(sample))
+
+
+_HTML_HINT = re.compile(r"<(!doctype html|html|body|p|div|br|span|table|meta|head)\b", re.I)
+
+
+def looks_like_html(text: str) -> bool:
+    return len(_HTML_HINT.findall(text[:20000])) >= 2
+
+
+class _TextExtractor(HTMLParser):
+    BLOCK = {
+        "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+        "article", "header", "footer", "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "hr",
+    }
+    HIDDEN = {"script", "style", "noscript", "template", "head", "svg"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.title: list[str] = []
+        self._hidden = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title":
+            self._in_title = True
+        elif tag in self.HIDDEN:
+            self._hidden += 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        elif tag in self.HIDDEN and self._hidden:
+            self._hidden -= 1
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title.append(data)
+        elif not self._hidden:
+            self.parts.append(data)
+
+
+def html_to_text(page: str) -> tuple[str, str | None]:
+    """Visible text of an HTML page (one block a line) and its <title>."""
+    parser = _TextExtractor()
+    parser.feed(page)
+    parser.close()
+    raw = html.unescape("".join(parser.parts)).replace("\xa0", " ")
+    lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in raw.split("\n")]
+    text = "\n".join(line for line in lines if line)
+    title = re.sub(r"\s+", " ", "".join(parser.title)).strip() or None
+    return text, title

@@ -1,0 +1,44 @@
+"""Chinese sentence splitting with character offsets.
+
+A sentence ends at 。！？!?；… (a run of them counts once) together with any closing
+quotes or brackets that follow, or at a line break. Terminators inside URLs are not
+sentence ends; numbers and dates never contain a terminator of ours ("2.2倍" has a
+half-width point, which is not one), so they are safe by construction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .chinese import to_simplified
+from .model import Sentence
+
+TERMINATORS = "。！？!?；…"
+CLOSERS = "”’」』）)】》〉\"'"
+_END = re.compile(f"[{TERMINATORS}]+[{re.escape(CLOSERS)}]*|\n")
+_URL = re.compile(r"(?:https?://|www\.)[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=%-]+", re.I)
+
+
+def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[Sentence]:
+    """Sentences of text[start:end]; offsets are into `text`, surrounding whitespace trimmed."""
+    end = len(text) if end is None else end
+    protected = [(m.start(), m.end()) for m in _URL.finditer(text, start, end)]
+    out: list[Sentence] = []
+    pos = start
+    for m in _END.finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in protected):
+            continue
+        _emit(text, pos, m.end(), out)
+        pos = m.end()
+    _emit(text, pos, end, out)
+    return out
+
+
+def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        piece = text[a:b]
+        out.append(Sentence(piece, a, b, to_simplified(piece)))

@@ -1,0 +1,45 @@
+"""Parsing never raises on arbitrary text and never loses a Chinese character."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from qabrief import QabriefError, parse
+from qabrief.chinese import han_chars
+
+PIECES = ["记者：", "問:", "答：", "主持人：", "肖亞慶: ", "田玉龍：", "【李克强】", "[10:05]", "2\n",
+          "新華社記者:", "。", "？", "！", "\n", " ", "“", "”", ":", "：", "一是", "謝謝。", "2.2倍",
+          "www.example.com", "Q:", "Wang Wenbin: We said so.\n", "工業和信息化部部長", "<p>", "點擊次數:"]
+chinese_like = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6)), max_size=40).map("".join)
+
+
+def _accounted(t):
+    pieces = sorted([(s.start, s.end) for x in t.turns for s in x.sentences] + t.label_spans)
+    return "".join(han_chars(t.text[a:b]) for a, b in pieces)
+
+
+@settings(max_examples=int(__import__("os").environ.get("QABRIEF_HYPOTHESIS_EXAMPLES", 300)), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chinese_like)
+def test_never_raises_and_never_loses_text(text):
+    try:
+        t = parse(text)
+    except QabriefError:
+        return  # empty / no Chinese: a clear error is the right answer
+    accounted = _accounted(t)
+    # the header (title/date/source lines) is the only text allowed outside turns and labels
+    body_han = han_chars(t.text)
+    assert body_han.endswith(accounted)
+    header = body_han[: len(body_han) - len(accounted)]
+    header_lines = [han_chars(line) for line in t.text.split("\n") if line.strip()][:8]
+    assert header in ["".join(header_lines[:k]) for k in range(len(header_lines) + 1)]
+    for turn in t.turns:
+        for s in turn.sentences:
+            assert t.text[s.start:s.end] == s.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300))
+def test_bytes_never_raise_anything_but_a_clear_error(data):
+    try:
+        parse(data)
+    except QabriefError as exc:
+        assert str(exc)

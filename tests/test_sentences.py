@@ -1,0 +1,48 @@
+import pytest
+
+from qabrief.chinese import detect_script, fold_width, to_simplified
+from qabrief.sentences import split_sentences
+
+
+def texts(s):
+    return [x.text for x in split_sentences(s)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("第一句。第二句！第三句？", ["第一句。", "第二句！", "第三句？"]),
+    ("他說：“很好。”然後走了。", ["他說：“很好。”", "然後走了。"]),
+    ("單體能量密度提高2.2倍，成本下降85%左右。", ["單體能量密度提高2.2倍，成本下降85%左右。"]),
+    ("來源:www.gkyy120.net?id=3!好。下一句。", ["來源:www.gkyy120.net?id=3!好。", "下一句。"]),
+    ("2021.9.19發布。截至2024-03-08，增長5.2%。", ["2021.9.19發布。", "截至2024-03-08，增長5.2%。"]),
+    ("一是夯實基礎；二是拓展應用……三是優化環境", ["一是夯實基礎；", "二是拓展應用……", "三是優化環境"]),
+    ("真的嗎?!是的。", ["真的嗎?!", "是的。"]),
+    ("沒有標點的一行\n第二行", ["沒有標點的一行", "第二行"]),
+    ("（注：見附件。）後文。", ["（注：見附件。）", "後文。"]),
+    ("", []),
+    ("   \n  ", []),
+])
+def test_split(text, expected):
+    assert texts(text) == expected
+
+
+def test_offsets_are_exact_and_trimmed():
+    text = "  開頭。 中間！\n結尾 "
+    sentences = split_sentences(text)
+    assert [(s.start, s.end) for s in sentences] == [(2, 5), (6, 9), (10, 12)]
+    assert all(text[s.start:s.end] == s.text for s in sentences)
+
+
+def test_simplified_form_beside_original():
+    (s,) = split_sentences("工業和信息化部黨組成員說話。")
+    assert s.text == "工業和信息化部黨組成員說話。"
+    assert s.simplified == "工业和信息化部党组成员说话。"
+
+
+def test_script_detection():
+    assert detect_script("這是繁體中文，我們說話。") == "traditional"
+    assert detect_script("这是简体中文，我们说话。") == "simplified"
+    assert to_simplified("no Chinese") == "no Chinese"
+
+
+def test_fold_width_keeps_chinese_punctuation():
+    assert fold_width("ＧＤＰ增長５％，好！") == "GDP增長5%，好！"
