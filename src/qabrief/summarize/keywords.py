@@ -13,8 +13,10 @@ from ..chinese import to_simplified
 
 _NOUNS = ("n", "nz", "nt", "ns", "nr", "vn", "eng", "nrt")
 # Nouns every official answer is full of; as labels they tell segments apart no better than "the".
-_GENERIC = frozenset("发展 工作 工信 工信部 领域 重点 行业 产业 问题 方面 工业 经济 企业 国家 全国 部门 情况 水平 能力 作用 基础 体系 "
-                     "政策 措施 举措 成效 记者 部长".split())
+_GENERIC = frozenset("""
+发展 工作 工信 工信部 领域 重点 行业 产业 问题 方面 工业 经济 企业 国家 全国 部门 情况 水平 能力 作用 基础 体系
+政策 措施 举措 成效 记者 部长
+""".split())
 
 
 @lru_cache(maxsize=1)
