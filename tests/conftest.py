@@ -6,6 +6,14 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
 
 
+@pytest.fixture(autouse=True)
+def _hermetic(tmp_path, monkeypatch):
+    """Every test: no network (HF offline, hub address refuses at once) and its own translation cache."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.setenv("QABRIEF_CACHE_DIR", str(tmp_path / "qabrief-cache"))
+
+
 @pytest.fixture(scope="session")
 def seed_path() -> Path:
     return SEED
@@ -21,3 +29,41 @@ def seed_transcript():
     from qabrief import parse
 
     return parse(SEED)
+
+
+def _tiny_model_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_tiny_model", ROOT / "scripts" / "make_tiny_model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PAIRS_TSV = ROOT / "tests" / "data" / "memorize_pairs.tsv"
+
+
+@pytest.fixture(scope="session")
+def memorized_pairs():
+    return _tiny_model_module().read_pairs(PAIRS_TSV)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, memorized_pairs) -> Path:
+    """A tiny MarianMT that has memorised tests/data/memorize_pairs.tsv (about 15 s on 2 cores)."""
+    out = tmp_path_factory.mktemp("tiny-memorized")
+    assert _tiny_model_module().main([str(out), "--memorize", str(PAIRS_TSV)]) == 0
+    return out
+
+
+@pytest.fixture
+def isolated_hub(tmp_path, monkeypatch):
+    """No models folder, no HF cache, and a hub address that refuses at once: tests never touch the network."""
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(tmp_path / "models"))
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hf" / "hub"))
+    monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("QABRIEF_MODEL", raising=False)
+    monkeypatch.setenv("QABRIEF_CACHE_DIR", str(tmp_path / "cache"))
+    return tmp_path

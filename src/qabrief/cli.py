@@ -42,7 +42,36 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_budget_options(p)
     p.add_argument("--json", action="store_true", help="print summaries as JSON (indices into `parse --json`)")
     p.set_defaults(func=_cmd_summarize)
+
+    p = sub.add_parser("translate", help="translate Chinese text sentence by sentence (Chinese and English aligned)")
+    p.add_argument("text", nargs="?", help="Chinese text (or use --file)")
+    p.add_argument("--file", type=Path, help="a transcript or text file to translate")
+    _add_model_options(p)
+    p.set_defaults(func=_cmd_translate)
+
+    models = sub.add_parser("models", help="list, download translation models")
+    msub = models.add_subparsers(title="models commands")
+    p = msub.add_parser("list", help="presets, licences and whether each is downloaded")
+    p.set_defaults(func=_cmd_models_list)
+    p = msub.add_parser("download", help="download a preset into the models folder (resumable)")
+    p.add_argument("name")
+    p.set_defaults(func=_cmd_models_download)
+    models.set_defaults(func=_cmd_models_list)
     return parser
+
+
+def _add_model_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL or "
+                                   "opus-mt-zh-en)")
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
+    p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
+
+
+def _load_translator(args):
+    from .translate import load_translator
+
+    return load_translator(args.model, device=args.device, beams=args.beams, cache=not args.no_cache)
 
 
 def _add_budget_options(p: argparse.ArgumentParser) -> None:
@@ -101,6 +130,41 @@ def _cmd_summarize(args) -> int:
             print(f"  A  {describe_speaker(ans.speaker)}")
             for p in ans.picks:
                 print(f"     [{p.index}] {seg.answer[ans.turn].sentences[p.index].text}")
+    return 0
+
+
+def _cmd_translate(args) -> int:
+    from .reading import read_document
+    from .sentences import split_sentences
+
+    if (args.text is None) == (args.file is None):
+        raise QabriefError("give either TEXT or --file FILE")
+    text = read_document(args.file).text if args.file else read_document(args.text).text
+    sentences = [s.text for s in split_sentences(text)]
+    translator = _load_translator(args)
+    for n, t in enumerate(translator.translate_detailed(sentences), 1):
+        flag = f"   [suspect: {t.reason}]" if t.suspect else ""
+        print(f"[{n}] {t.source}\n    {t.text}{flag}")
+    return 0
+
+
+def _cmd_models_list(args) -> int:
+    from .translate import MODELS, default_model, models_dir
+    from .translate.registry import is_downloaded
+
+    print(f"models folder: {models_dir().resolve()}   default: {default_model()}")
+    print(f"{'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  hub id")
+    for spec in MODELS.values():
+        print(f"{spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:13s} "
+              f"{'yes' if is_downloaded(spec.name) else 'no':5s}  {spec.hub_id}")
+    return 0
+
+
+def _cmd_models_download(args) -> int:
+    from .translate.download import download_model
+
+    path = download_model(args.name)
+    print(f"downloaded {args.name} into {path}")
     return 0
 
 

@@ -1,0 +1,160 @@
+"""Build a tiny MarianMT zh→en model that loads exactly like Helsinki-NLP/opus-mt-zh-en.
+
+    python scripts/make_tiny_model.py OUT_DIR [--memorize PAIRS.tsv] [--seconds 20]
+
+The folder holds what the real model's folder holds (config.json, generation_config.json,
+model.safetensors, source.spm, target.spm, vocab.json, tokenizer_config.json), written
+with `save_pretrained`, so `qabrief.translate.load_translator(OUT_DIR)` goes through the
+same code path as for the real model. The sentencepiece vocabularies are trained on the
+seed transcript (Simplified, as the model receives it) and on the English side of the
+pairs.
+
+With --memorize, the model is trained on CPU for a few seconds until greedy decoding
+reproduces every pair of the TSV file (Chinese<TAB>English, one per line). Without it,
+weights are random: output is nonsense but shapes, loading and batching are real.
+
+Hub-free by design: this is how tests, the app and the benchmarks get a model here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
+ENGLISH_FILLER = (
+    "The ministry will continue to promote the development of manufacturing and the digital economy. "
+    "We have built the largest 5G network in the world, with more than one million base stations. "
+    "Thank you for your question. New energy vehicles grew rapidly in the first eight months of this year."
+)
+
+
+def read_pairs(path: Path | None) -> list[tuple[str, str]]:
+    if path is None:
+        return []
+    pairs = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        if "\t" not in line:
+            raise SystemExit(f"{path}:{n}: expected 'Chinese<TAB>English'")
+        zh, en = line.split("\t", 1)
+        pairs.append((zh.strip(), en.strip()))
+    return pairs
+
+
+def _train_spm(sentences: list[str], vocab_size: int) -> bytes:
+    import sentencepiece as spm
+
+    buf = io.BytesIO()
+    spm.SentencePieceTrainer.train(
+        sentence_iterator=iter(sentences), model_writer=buf, vocab_size=vocab_size, model_type="unigram",
+        character_coverage=1.0, hard_vocab_limit=False, bos_id=-1, eos_id=-1, unk_id=0, minloglevel=3,
+        split_digits=True,
+    )
+    return buf.getvalue()
+
+
+def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers: int = 2, max_length: int = 64,
+          seed: int = 0):
+    """Write an untrained tiny model to `out`; returns (tokenizer, model)."""
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    from qabrief.parse import parse
+
+    torch.manual_seed(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    transcript = parse(SEED)
+    zh = [s.simplified for t in transcript.turns for s in t.sentences] + [p[0] for p in pairs]
+    en = [p[1] for p in pairs] + ENGLISH_FILLER.split(". ")
+    (out / "source.spm").write_bytes(_train_spm(zh * 2, 1800))
+    (out / "target.spm").write_bytes(_train_spm(en * 4, 400))
+    vocab = {"</s>": 0, "<unk>": 1}
+    for name in ("source.spm", "target.spm"):
+        sp = spm.SentencePieceProcessor(model_file=str(out / name))
+        for i in range(sp.get_piece_size()):
+            vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    vocab["<pad>"] = len(vocab)
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"),
+                                source_lang="zh", target_lang="en", model_max_length=max_length)
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
+        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=d_model * 2,
+        decoder_ffn_dim=d_model * 2, max_position_embeddings=max_length, pad_token_id=pad, eos_token_id=0,
+        decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
+    )
+    model = MarianMTModel(config)
+    model.generation_config = GenerationConfig(
+        num_beams=4, max_length=max_length, bad_words_ids=[[pad]], pad_token_id=pad, eos_token_id=0,
+        decoder_start_token_id=pad, forced_eos_token_id=0,
+    )
+    return tokenizer, model
+
+
+def memorize(tokenizer, model, pairs: list[tuple[str, str]], seconds: float = 60.0, seed: int = 0) -> int:
+    """Train until greedy decoding reproduces every pair (or the time runs out); returns steps."""
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    batch = tokenizer([p[0] for p in pairs], text_target=[p[1] for p in pairs], return_tensors="pt", padding=True)
+    labels = batch["labels"].masked_fill(batch["labels"] == tokenizer.pad_token_id, -100)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.0)
+    deadline = time.monotonic() + seconds
+    step = 0
+    while time.monotonic() < deadline:
+        model.train()
+        for _ in range(50):
+            loss = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"], labels=labels).loss
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            step += 1
+        if loss.item() < 0.05 and _reproduces(tokenizer, model, pairs):
+            return step
+    raise SystemExit(f"could not memorise the pairs in {seconds:.0f}s (loss {loss.item():.3f})")
+
+
+def _reproduces(tokenizer, model, pairs) -> bool:
+    import torch
+
+    model.eval()
+    with torch.no_grad():
+        enc = tokenizer([p[0] for p in pairs], return_tensors="pt", padding=True)
+        out = model.generate(**enc, num_beams=1, do_sample=False, max_new_tokens=60)
+    got = tokenizer.batch_decode(out, skip_special_tokens=True)
+    return got == [p[1] for p in pairs]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("out_dir", type=Path)
+    ap.add_argument("--memorize", type=Path, metavar="PAIRS.tsv", help="Chinese<TAB>English pairs to memorise")
+    ap.add_argument("--seconds", type=float, default=90.0, help="training time limit")
+    ap.add_argument("--max-length", type=int, default=64, help="model's maximum sequence length in tokens")
+    args = ap.parse_args(argv)
+    pairs = read_pairs(args.memorize)
+    tokenizer, model = build(args.out_dir, pairs, max_length=args.max_length)
+    if pairs:
+        start = time.monotonic()
+        steps = memorize(tokenizer, model, pairs, args.seconds)
+        print(f"memorised {len(pairs)} pairs in {steps} steps, {time.monotonic() - start:.1f}s", file=sys.stderr)
+    model.eval()
+    model.save_pretrained(args.out_dir)
+    tokenizer.save_pretrained(args.out_dir)
+    print(args.out_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The translation interface every backend implements, and trivial implementations.
+
+A `Translator` turns a list of Chinese sentences into English, order preserved. The
+pipeline only ever talks to this interface, so it can run with `IdentityTranslator`
+(no model at all) in tests and in the app's Chinese-only mode.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Translation:
+    """One sentence's English. `suspect` is set when the output still looked degenerate
+    (looping, empty, far too short or long) after one retry; `reason` says which."""
+
+    source: str
+    text: str
+    suspect: bool = False
+    reason: str | None = None
+    cached: bool = False
+
+
+class Translator(ABC):
+    """Chinese sentences in, English out, one for one."""
+
+    #: Identifies model, revision and generation options; the cache keys on it.
+    cache_key: str = ""
+    #: What served the translation, for display ("transformers fp32 on cpu").
+    description: str = ""
+
+    def translate(self, sentences: Sequence[str]) -> list[str]:
+        return [t.text for t in self.translate_detailed(sentences)]
+
+    @abstractmethod
+    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        """Translations of `sentences`, in order; empty strings map to empty strings."""
+
+
+class IdentityTranslator(Translator):
+    """Returns the source unchanged: a stand-in that lets the pipeline run with no model."""
+
+    cache_key = "identity"
+    description = "no translation (identity)"
+
+    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        return [Translation(s, s) for s in sentences]

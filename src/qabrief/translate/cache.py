@@ -1,0 +1,116 @@
+"""A persistent translation cache: SQLite in the user cache directory.
+
+Keyed by the translator's `cache_key` (model id and revision, backend, precision and
+generation options) and the prepared source sentence, so a change of any of them misses.
+Safe across threads (one connection per thread) and processes (WAL journal, a busy
+timeout, and single-statement upserts that never read-modify-write).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .base import Translation, Translator
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS translations (
+    model_key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    text TEXT NOT NULL,
+    suspect INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    PRIMARY KEY (model_key, source)
+)
+"""
+
+
+def default_cache_path() -> Path:
+    if os.environ.get("QABRIEF_CACHE_DIR"):
+        return Path(os.environ["QABRIEF_CACHE_DIR"]) / "translations.sqlite3"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("qabrief")) / "translations.sqlite3"
+
+
+class TranslationCache:
+    def __init__(self, path: str | os.PathLike | None = None):
+        self.path = Path(path) if path else default_cache_path()
+        self._local = threading.local()
+        self._initialised = False
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 60000")
+            with self._lock:
+                if not self._initialised:
+                    conn.execute("PRAGMA journal_mode = WAL")
+                    conn.execute(_SCHEMA)
+                    self._initialised = True
+            self._local.conn = conn
+        return conn
+
+    def get_many(self, model_key: str, sources: Sequence[str]) -> dict[str, Translation]:
+        conn = self._connect()
+        found: dict[str, Translation] = {}
+        unique = list(dict.fromkeys(sources))
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = conn.execute(
+                f"SELECT source, text, suspect, reason FROM translations WHERE model_key = ? AND source IN ({marks})",
+                [model_key, *chunk],
+            )
+            for source, text, suspect, reason in rows:
+                found[source] = Translation(source, text, bool(suspect), reason, cached=True)
+        return found
+
+    def put_many(self, model_key: str, translations: Iterable[Translation]) -> None:
+        rows = [(model_key, t.source, t.text, int(t.suspect), t.reason) for t in translations]
+        if not rows:
+            return
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.executemany(
+                "INSERT INTO translations (model_key, source, text, suspect, reason) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT(model_key, source) DO UPDATE SET text = excluded.text, suspect = excluded.suspect, "
+                "reason = excluded.reason",
+                rows,
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def count(self, model_key: str | None = None) -> int:
+        conn = self._connect()
+        if model_key is None:
+            return conn.execute("SELECT COUNT(*) FROM translations").fetchone()[0]
+        return conn.execute("SELECT COUNT(*) FROM translations WHERE model_key = ?", (model_key,)).fetchone()[0]
+
+
+class CachedTranslator(Translator):
+    """Wraps a translator: sentences already in the cache never reach the model."""
+
+    def __init__(self, inner: Translator, cache: TranslationCache | None = None):
+        self.inner = inner
+        self.cache = cache or TranslationCache()
+        self.cache_key = inner.cache_key
+        self.description = inner.description
+
+    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        hits = self.cache.get_many(self.cache_key, [s for s in sentences if s.strip()])
+        missing = list(dict.fromkeys(s for s in sentences if s.strip() and s not in hits))
+        if missing:
+            fresh = self.inner.translate_detailed(missing)
+            self.cache.put_many(self.cache_key, fresh)
+            hits.update({t.source: t for t in fresh})
+        return [hits[s] if s.strip() else Translation(s, "") for s in sentences]

@@ -1,0 +1,68 @@
+"""Getting model weights: `qabrief models download NAME` and the offline checks.
+
+Downloads go to models/NAME (resumable: huggingface_hub skips complete files and resumes
+partial ones). Only the files a model needs are fetched: safetensors weights when the
+repository has them (else pytorch_model.bin), configs, tokenizer and sentencepiece files
+— not the TensorFlow, Flax or Rust copies some repositories also carry.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+from urllib.parse import urlparse
+
+from ..errors import QabriefError
+from .registry import MODELS, models_dir
+
+NEEDED = ["*.json", "*.spm", "*.model", "*.txt", "sentencepiece*", "source*", "target*", "vocab*"]
+
+
+def hub_endpoint() -> str:
+    return os.environ.get("HF_ENDPOINT") or "https://huggingface.co"
+
+
+def offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """A quick TCP connect to the hub, so that no caller waits for long network timeouts."""
+    if offline():
+        return False
+    url = urlparse(hub_endpoint())
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def download_command(name: str) -> str:
+    return f"qabrief models download {name}"
+
+
+def download_model(name: str, progress: bool = True) -> Path:
+    """Fetch preset `name` into models/NAME; returns the folder."""
+    if name not in MODELS:
+        raise QabriefError(f"unknown model {name!r}; presets: {', '.join(MODELS)}")
+    spec = MODELS[name]
+    if offline():
+        raise QabriefError("HF_HUB_OFFLINE is set: unset it to download models")
+    if not hub_reachable():
+        raise QabriefError(f"cannot reach {hub_endpoint()} to download {spec.hub_id}; check the network "
+                           "(or set HF_ENDPOINT to a mirror) and run the command again: downloads resume")
+    from huggingface_hub import list_repo_files, snapshot_download
+
+    target = models_dir() / name
+    try:
+        files = list_repo_files(spec.hub_id)
+        weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
+        if spec.family == "ct2":
+            weights = ["model.bin"]
+        snapshot_download(spec.hub_id, local_dir=target, allow_patterns=NEEDED + weights)
+    except Exception as exc:  # network and hub errors come in many types; all end the same way
+        raise QabriefError(f"download of {spec.hub_id} failed: {exc}; run the command again to resume") from None
+    return target

@@ -1,0 +1,73 @@
+"""What the model receives: the Simplified form, punctuation as OPUS data writes it.
+
+OPUS training data is overwhelmingly Simplified with full-width Chinese punctuation;
+Traditional characters become unknown pieces and erratic output, and half-width commas
+between Chinese characters (as in GBK-converted pages like the seed) are rarer. So:
+Simplified via OpenCC, full-width ASCII letters/digits folded to half-width, and
+half-width , ; : ? ! ( ) next to Chinese characters turned full-width.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..chinese import HAN, fold_width, to_simplified
+
+_HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
+_NEXT_TO_HAN = re.compile(rf"(?<=[{HAN}”’）])\s*([,;:?!])(?!\d)|([,;:?!(])\s*(?=[{HAN}“‘（])")
+CLAUSE_BREAKS = "，；：、,;:"
+
+
+def prepare_source(sentence: str) -> str:
+    if not sentence or not sentence.strip():
+        return ""
+    text = fold_width(to_simplified(sentence.strip()))
+    return _NEXT_TO_HAN.sub(lambda m: _HALF_TO_FULL[m.group(1) or m.group(2)], text)
+
+
+def split_to_fit(text: str, count_tokens, limit: int) -> list[str]:
+    """Split an over-long sentence at clause breaks (，；：、) into pieces of ≤ limit tokens.
+
+    Clauses are packed greedily, so pieces are as long as allowed; a single clause that is
+    still too long is cut between characters (last resort, never silently dropped).
+    """
+    if count_tokens(text) <= limit:
+        return [text]
+    clauses = split_clauses(text)
+    pieces: list[str] = []
+    current = ""
+    for clause in clauses:
+        if current and count_tokens(current + clause) > limit:
+            pieces.append(current)
+            current = ""
+        if count_tokens(clause) > limit:
+            pieces.extend(_cut(clause, count_tokens, limit))
+            continue
+        current += clause
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def split_clauses(text: str) -> list[str]:
+    """Clauses of a sentence, each keeping the break that ends it."""
+    return [c for c in re.split(f"(?<=[{re.escape(CLAUSE_BREAKS)}])", text) if c]
+
+
+def _cut(text: str, count_tokens, limit: int) -> list[str]:
+    out, start = [], 0
+    while start < len(text):
+        lo, hi = start + 1, len(text)
+        while lo < hi:  # longest prefix that fits
+            mid = (lo + hi + 1) // 2
+            if count_tokens(text[start:mid]) <= limit:
+                lo = mid
+            else:
+                hi = mid - 1
+        out.append(text[start:lo])
+        start = lo
+    return out
+
+
+def join_pieces(pieces: list[str]) -> str:
+    return " ".join(p.strip() for p in pieces if p.strip())

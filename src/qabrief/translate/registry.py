@@ -1,0 +1,96 @@
+"""The one place that knows which models exist: preset names → hub ids, licences, sizes,
+language codes, and the local folder each lives in.
+
+`resolve_model` accepts a preset name, a local folder, or a hub id ("org/name"); the
+environment variable QABRIEF_MODEL picks the default preset and QABRIEF_MODELS_DIR moves
+the folder of local models (default: `models/` in the current directory).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import QabriefError
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    hub_id: str
+    license: str
+    params: str
+    download_mb: int
+    family: str  # "marian", "m2m100", "nllb", "ct2"
+    src_lang: str | None = None  # language code the tokenizer needs, if any
+    tgt_lang: str | None = None  # forced first target token, if any
+    note: str = ""
+
+
+MODELS: dict[str, ModelSpec] = {
+    spec.name: spec
+    for spec in (
+        ModelSpec("opus-mt-zh-en", "Helsinki-NLP/opus-mt-zh-en", "CC-BY-4.0", "78M", 310, "marian",
+                  note="default; OPUS-MT transformer-base, fast on CPU"),
+        ModelSpec("opus-mt-tc-bible-big-zhx-en", "Helsinki-NLP/opus-mt-tc-bible-big-zhx-en", "Apache-2.0", "236M",
+                  950, "marian", note="OPUS-MT transformer-big, 2024; better quality, ~3x slower"),
+        ModelSpec("m2m100_418M", "facebook/m2m100_418M", "MIT", "418M", 1940, "m2m100", src_lang="zh",
+                  tgt_lang="en", note="many-to-many; needs language codes zh/en"),
+        ModelSpec("nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", "CC-BY-NC-4.0", "600M", 2460,
+                  "nllb", src_lang="zho_Hans", tgt_lang="eng_Latn", note="non-commercial licence"),
+    )
+}
+DEFAULT_MODEL = "opus-mt-zh-en"
+
+
+def models_dir() -> Path:
+    return Path(os.environ.get("QABRIEF_MODELS_DIR") or "models")
+
+
+def default_model() -> str:
+    return os.environ.get("QABRIEF_MODEL") or DEFAULT_MODEL
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """Where to load a model from: a local folder, or (with the network) a hub id."""
+
+    spec: ModelSpec | None
+    local_path: Path | None
+    hub_id: str | None
+
+    @property
+    def label(self) -> str:
+        return self.spec.name if self.spec else str(self.local_path or self.hub_id)
+
+
+def resolve_model(model: str | os.PathLike | None = None) -> ResolvedModel:
+    """Preset name, local folder or hub id → ResolvedModel; unknown names list the presets."""
+    name = str(model) if model is not None else default_model()
+    if name in MODELS:
+        spec = MODELS[name]
+        local = models_dir() / name
+        return ResolvedModel(spec, local if _has_model(local) else None, spec.hub_id)
+    path = Path(name).expanduser()
+    if path.is_dir():
+        if not _has_model(path):
+            raise QabriefError(f"{path} is a folder but holds no model (no config.json or model.bin)")
+        return ResolvedModel(_spec_for_hub_id(None), path, None)
+    if "/" in name and not path.exists() and name.count("/") == 1 and not name.startswith((".", "/", "~")):
+        spec = _spec_for_hub_id(name)
+        local = models_dir() / spec.name if spec else None
+        return ResolvedModel(spec, local if local and _has_model(local) else None, name)
+    raise QabriefError(f"unknown model {name!r}; presets: {', '.join(MODELS)} (or give a local folder or a hub id)")
+
+
+def _spec_for_hub_id(hub_id: str | None) -> ModelSpec | None:
+    return next((s for s in MODELS.values() if s.hub_id == hub_id), None)
+
+
+def _has_model(path: Path) -> bool:
+    return path.is_dir() and ((path / "config.json").is_file() or (path / "model.bin").is_file())
+
+
+def is_downloaded(name: str) -> bool:
+    return _has_model(models_dir() / name)
