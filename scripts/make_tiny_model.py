@@ -62,8 +62,12 @@ def _train_spm(sentences: list[str], vocab_size: int) -> bytes:
 
 
 def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers: int = 2, max_length: int = 64,
-          seed: int = 0):
-    """Write an untrained tiny model to `out`; returns (tokenizer, model)."""
+          heads: int = 4, ffn: int | None = None, vocab_size: int | None = None, seed: int = 0):
+    """Write an untrained model to `out`; returns (tokenizer, model).
+
+    The defaults make the tiny test model; benchmarks pass opus-mt-zh-en's sizes
+    (d_model 512, 6 layers, 8 heads, FFN 2048, vocab 65001) for a same-architecture stand-in.
+    """
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -82,15 +86,17 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
         sp = spm.SentencePieceProcessor(model_file=str(out / name))
         for i in range(sp.get_piece_size()):
             vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    while vocab_size and len(vocab) < vocab_size - 1:  # real-size vocabulary: every id must decode
+        vocab[f"▁unused{len(vocab)}"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"),
                                 source_lang="zh", target_lang="en", model_max_length=max_length)
     pad = vocab["<pad>"]
     config = MarianConfig(
-        vocab_size=len(vocab), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
-        encoder_attention_heads=4, decoder_attention_heads=4, encoder_ffn_dim=d_model * 2,
-        decoder_ffn_dim=d_model * 2, max_position_embeddings=max_length, pad_token_id=pad, eos_token_id=0,
+        vocab_size=max(len(vocab), vocab_size or 0), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
+        encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn or d_model * 2,
+        decoder_ffn_dim=ffn or d_model * 2, max_position_embeddings=max_length, pad_token_id=pad, eos_token_id=0,
         decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
     )
     model = MarianMTModel(config)

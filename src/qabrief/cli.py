@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -49,6 +50,15 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_model_options(p)
     p.set_defaults(func=_cmd_translate)
 
+    p = sub.add_parser("batch", help="briefs for many transcripts (files and folders), resumable")
+    p.add_argument("inputs", nargs="+", type=Path)
+    p.add_argument("--out", type=Path, required=True, help="output folder")
+    p.add_argument("--format", default="md,html,json", help="comma-separated: md, html, json (default: all)")
+    p.add_argument("--full-text", action="store_true", help="translate every sentence, not only the summary")
+    _add_budget_options(p)
+    _add_model_options(p)
+    p.set_defaults(func=_cmd_batch)
+
     models = sub.add_parser("models", help="list, download translation models")
     msub = models.add_subparsers(title="models commands")
     p = msub.add_parser("list", help="presets, licences and whether each is downloaded")
@@ -62,15 +72,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL or "
-                                   "opus-mt-zh-en)")
+                                   "opus-mt-zh-en); 'none' for Chinese only")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
 
 
 def _load_translator(args):
+    from .service import NO_MODEL
     from .translate import load_translator
 
+    if args.model == NO_MODEL:
+        return None
     return load_translator(args.model, device=args.device, beams=args.beams, cache=not args.no_cache)
 
 
@@ -142,10 +155,24 @@ def _cmd_translate(args) -> int:
     text = read_document(args.file).text if args.file else read_document(args.text).text
     sentences = [s.text for s in split_sentences(text)]
     translator = _load_translator(args)
+    if translator is None:
+        raise QabriefError("translate needs a model; see `qabrief models list`")
     for n, t in enumerate(translator.translate_detailed(sentences), 1):
         flag = f"   [suspect: {t.reason}]" if t.suspect else ""
         print(f"[{n}] {t.source}\n    {t.text}{flag}")
     return 0
+
+
+def _cmd_batch(args) -> int:
+    from .batch import run_batch
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    budget = _budget(args)
+    translator = _load_translator(args)
+    report = run_batch(args.inputs, args.out, formats, translator, budget, full_text=args.full_text,
+                       show_progress=sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS")))
+    print(report.summary())
+    return 1 if report.failed else 0
 
 
 def _cmd_models_list(args) -> int:

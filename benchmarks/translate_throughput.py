@@ -1,0 +1,136 @@
+"""Translation throughput: the naive one-sentence loop vs qabrief's translator.
+
+    python benchmarks/translate_throughput.py [--beams 4] [--limit N]
+
+Builds a random-weight MarianMT with the exact architecture of Helsinki-NLP/opus-mt-zh-en
+(vocab 65001, d_model 512, 6+6 layers, 8 heads, FFN 2048, ~78M parameters; the real
+weights cannot be downloaded here) and translates the seed's sentences two ways:
+
+- naive: what demos do since transformers 5 removed pipeline("translation") (and what
+  that pipeline did per call): tokenizer → generate → decode, one sentence at a time;
+- qabrief: `load_translator(...)`: length-sorted, token-budget batches, inference mode.
+
+Random weights never emit </s>, so both generate exactly ceil(1.3 × source tokens) new
+tokens per sentence (qabrief: per batch, from its longest sentence, so it does at least
+as much work). Each path runs in its own process so peak resident memory is its own.
+Same beam size for both. Prints sentences/s, tokens/s, peak RSS and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
+
+
+def output_tokens(source_tokens: int) -> int:
+    return math.ceil(1.3 * source_tokens)
+
+
+def seed_sentences(limit: int | None) -> list[str]:
+    from qabrief import parse
+    from qabrief.translate.prepare import prepare_source
+
+    transcript = parse(SEED)
+    sentences = [prepare_source(s.text) for t in transcript.turns for s in t.sentences]
+    return [s for s in sentences if s][:limit]
+
+
+def build_model(out: Path) -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_tiny_model import build
+
+    tokenizer, model = build(out, [], d_model=512, layers=6, heads=8, ffn=2048, vocab_size=65001, max_length=512)
+    model.generation_config.num_beams = 4
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+
+
+def run_naive(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).eval()
+    tokens = 0
+    start = time.perf_counter()
+    for s in sentences:
+        enc = tokenizer([s], return_tensors="pt")
+        n = output_tokens(enc["input_ids"].shape[1])
+        with torch.no_grad():
+            out = model.generate(**enc, num_beams=beams, min_new_tokens=n, max_new_tokens=n, max_length=None)
+        tokenizer.batch_decode(out, skip_special_tokens=True)
+        tokens += n
+    return {"seconds": time.perf_counter() - start, "tokens": tokens}
+
+
+def run_qabrief(model_dir: Path, sentences: list[str], beams: int, max_batch_tokens: int | None = None) -> dict:
+    from qabrief.translate import load_translator
+
+    # guard off: random weights produce nothing but "degenerate" output, and the naive loop has no guard
+    translator = load_translator(model_dir, device="cpu", beams=beams, cache=False, guard=False,
+                                 fixed_output_tokens=output_tokens, max_batch_tokens=max_batch_tokens)
+    tokens = sum(output_tokens(translator.count_tokens(s)) for s in sentences)
+    start = time.perf_counter()
+    translator.translate(sentences)
+    return {"seconds": time.perf_counter() - start, "tokens": tokens, "calls": translator.model_calls}
+
+
+def worker(args) -> int:
+    sentences = seed_sentences(args.limit)
+    fn = run_naive if args.worker == "naive" else run_qabrief
+    result = fn(Path(args.model_dir), sentences, args.beams)
+    result["sentences"] = len(sentences)
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps(result))
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--beams", type=int, default=4)
+    ap.add_argument("--limit", type=int, default=None, help="first N sentences of the seed (default: all)")
+    ap.add_argument("--worker", choices=["naive", "qabrief"], help=argparse.SUPPRESS)
+    ap.add_argument("--model-dir", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.worker:
+        return worker(args)
+    with tempfile.TemporaryDirectory() as tmp:
+        model_dir = Path(tmp) / "opus-mt-zh-en-architecture"
+        build_model(model_dir)
+        results = {}
+        for name in ("naive", "qabrief"):
+            cmd = [sys.executable, __file__, "--worker", name, "--model-dir", str(model_dir), "--beams",
+                   str(args.beams)] + (["--limit", str(args.limit)] if args.limit else [])
+            proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+            if proc.returncode:
+                print(proc.stderr, file=sys.stderr)
+                return proc.returncode
+            results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
+    import torch
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
+          f"threads {torch.get_num_threads()}; beam {args.beams}; {results['naive']['sentences']} seed sentences")
+    print(f"{'path':10s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s}")
+    for name, r in results.items():
+        print(f"{name:10s} {r['sentences'] / r['seconds']:8.2f} {r['tokens'] / r['seconds']:9.1f} "
+              f"{r['seconds']:8.1f} {r['peak_rss_mb']:7.0f} MB")
+    naive, ours = results["naive"], results["qabrief"]
+    print(f"ratio qabrief/naive: {naive['seconds'] / ours['seconds']:.2f}x sentences/s "
+          f"({ours['calls']} generate calls vs {naive['sentences']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The Gradio web page: a thin shell over `make_brief` and the renderers.
+
+Nothing heavy happens at import: the model loads on the first request (or in the
+background at start on Hugging Face Spaces) and is then shared by all requests. The
+queue runs at most QABRIEF_CONCURRENCY briefs at once (default 2) so parallel users
+cannot exhaust memory; the rest wait their turn. Every error becomes a message in the
+page, never a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from .brief import Brief, make_brief
+from .errors import QabriefError
+from .render import render_html, render_json, render_markdown
+from .render.html import render_error
+from .render.json import brief_dict
+from .service import NO_MODEL, TranslatorPool
+from .summarize import Budget
+from .translate import MODELS, default_model, models_dir
+
+log = logging.getLogger(__name__)
+
+EXAMPLE = Path(__file__).resolve().parent.parent.parent / "seeds" / "000_5e0600fa31af93ee.txt"
+UPLOAD_TYPES = [".txt", ".html", ".htm", ".md"]
+SCOPES = ["Summaries only", "Full text"]
+DEVICES = ["auto", "cpu", "cuda", "mps"]
+pool = TranslatorPool()
+
+
+def model_choices() -> list[str]:
+    local = sorted(p.name for p in models_dir().glob("*") if p.is_dir() and p.name not in MODELS)
+    choices = list(MODELS) + [str(models_dir() / n) for n in local]
+    default = default_model()
+    if default not in choices:
+        choices.insert(0, default)
+    return choices + [NO_MODEL]
+
+
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8") if EXAMPLE.is_file() else ""
+
+
+def build_brief(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
+                progress=None) -> Brief:
+    """The one function behind the page and the API: input → Brief (raises QabriefError)."""
+    if upload:
+        path = Path(upload)
+        if path.suffix.lower() not in UPLOAD_TYPES:
+            raise QabriefError(f"{path.name}: upload a {', '.join(UPLOAD_TYPES)} file")
+        source: str | Path = path
+    elif text and text.strip():
+        source = text
+    else:
+        raise QabriefError("paste a transcript, upload a file, or click “Load example”")
+    from .parse import parse
+
+    transcript = parse(source)  # parse errors reach the user before any model loads
+    translator, notice = pool.get(model, device)
+    budget = Budget(sentences=int(length)) if length else Budget()
+    return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice)
+
+
+def _write_downloads(brief: Brief) -> list[str]:
+    folder = Path(tempfile.mkdtemp(prefix="qabrief-"))
+    stem = "brief"
+    outputs = {"md": render_markdown(brief), "html": render_html(brief, standalone=True), "json": render_json(brief)}
+    paths = []
+    for ext, content in outputs.items():
+        path = folder / f"{stem}.{ext}"
+        path.write_text(content, encoding="utf-8")
+        paths.append(str(path))
+    return paths
+
+
+def run_page(text, upload, length, scope, model, device, progress=None):
+    """Page handler: (brief HTML, download files)."""
+    report = None
+    if progress is not None:
+        def report(done, total, what):
+            progress((done, total), desc=f"Translating {what}")
+    try:
+        brief = build_brief(text, upload, length, scope, model, device, report)
+    except QabriefError as exc:
+        return render_error(str(exc)), None
+    except Exception as exc:  # the page must show a message, never a traceback
+        log.exception("brief failed")
+        return render_error(f"unexpected error ({type(exc).__name__}); the server log has details"), None
+    return render_html(brief), _write_downloads(brief)
+
+
+def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None) -> dict:
+    """API `/brief`: transcript text → the JSON brief (errors as {"error": message})."""
+    try:
+        brief = build_brief(text, None, length, SCOPES[1] if full_text else SCOPES[0], model or default_model(),
+                            "auto")
+    except QabriefError as exc:
+        return {"error": str(exc)}
+    return brief_dict(brief)
+
+
+def startup_notice(model: str) -> str:
+    """What the banner says before any request: how to enable English when it is off."""
+    from .translate import _check_available, resolve_model
+
+    if model == NO_MODEL:
+        return ""
+    try:
+        _check_available(resolve_model(model))
+    except QabriefError as exc:
+        return f"**English is off.** {exc}. Chinese briefs still work."
+    return ""
+
+
+def build_app():
+    import gradio as gr
+
+    default = default_model()
+    with gr.Blocks(title="qabrief — bilingual press-conference briefs") as demo:
+        gr.Markdown("## qabrief\nBilingual briefs of Chinese press conferences: who asked what, what was "
+                    "answered, the Chinese beside the English.")
+        banner = gr.Markdown(startup_notice(default), elem_id="banner")
+        with gr.Row():
+            with gr.Column(scale=3):
+                text = gr.Textbox(label="Transcript (paste Chinese text)", lines=10, max_lines=20, elem_id="transcript")
+                with gr.Row():
+                    upload = gr.File(label="…or upload .txt / .html / .md", file_types=UPLOAD_TYPES, type="filepath")
+                    example = gr.Button("Load example", elem_id="load-example")
+            with gr.Column(scale=2):
+                length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
+                scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
+                model = gr.Dropdown(model_choices(), value=default, label="Model", allow_custom_value=True)
+                device = gr.Dropdown(DEVICES, value="auto", label="Device")
+                go = gr.Button("Make brief", variant="primary", elem_id="make-brief")
+        output = gr.HTML(elem_id="brief")
+        downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
+
+        def page(text, upload, length, scope, model, device, progress=gr.Progress()):
+            return run_page(text, upload, length, scope, model, device, progress)
+
+        example.click(example_text, None, text, api_name=False)
+        model.change(startup_notice, model, banner, api_name=False)
+        go.click(page, [text, upload, length, scope, model, device], [output, downloads], api_name="make_brief")
+        gr.api(api_brief, api_name="brief")
+    demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "2")), max_size=64)
+    return demo
+
+
+def launch(demo=None, **kwargs):
+    demo = demo or build_app()
+    if os.environ.get("SPACE_ID"):  # on Spaces: fetch the model into the cache while the page starts
+        threading.Thread(target=pool.get, args=(default_model(), "auto"), daemon=True).start()
+    kwargs.setdefault("server_name", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    kwargs.setdefault("server_port", int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+    return demo.launch(**kwargs)

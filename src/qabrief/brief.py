@@ -1,0 +1,181 @@
+"""The pipeline: transcript in, bilingual `Brief` out (parse → summarize → translate).
+
+Both the app and the batch command call `make_brief`; the renderers only read a Brief.
+Every sentence keeps its Chinese, its English (None when no model translated it) and
+whether it is part of the summary, so one structure serves the summary view, the full
+text with highlights, and the exports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+
+from .model import Speaker, Transcript, Turn
+from .names import name_with_characters, outlet_in_english, pinyin_name
+from .parse import parse
+from .summarize import Budget, QASummarizer, summarize_transcript
+from .translate.base import Translator
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class BriefSentence:
+    index: int  # position in the turn's `sentences` of the parse output
+    zh: str
+    en: str | None = None
+    summary: bool = False
+    suspect: bool = False
+    reason: str | None = None  # why the English may be wrong (degenerate output, fidelity)
+
+
+@dataclass
+class BriefSpeaker:
+    label: str
+    role: str
+    name_zh: str | None = None
+    name_en: str | None = None  # "Xiao Yaqing 肖亞慶"
+    outlet_zh: str | None = None
+    outlet_en: str | None = None
+    title_zh: str | None = None
+    title_en: str | None = None
+
+    @property
+    def heading_zh(self) -> str:
+        return self.label
+
+    @property
+    def heading_en(self) -> str:
+        if self.role == "reporter":
+            return f"{self.outlet_en} reporter" if self.outlet_en else (self.name_en or "Reporter")
+        if self.role == "host":
+            return f"Host {self.name_en}" if self.name_en else "Host"
+        who = self.name_en or "Official"
+        return f"{who}, {self.title_en}" if self.title_en else who
+
+
+@dataclass
+class BriefTurn:
+    speaker: BriefSpeaker | None
+    sentences: list[BriefSentence]
+    reference: str = ""  # official English printed in a bilingual transcript
+
+    @property
+    def summary(self) -> list[BriefSentence]:
+        return [s for s in self.sentences if s.summary]
+
+
+@dataclass
+class BriefSegment:
+    number: int
+    question: BriefTurn | None
+    answers: list[BriefTurn]
+    keywords_zh: list[str] = field(default_factory=list)
+    keywords_en: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Brief:
+    title_zh: str | None
+    title_en: str | None
+    date: str | None
+    source: str | None
+    script: str
+    encoding: str
+    translator: str  # what produced the English, or why there is none
+    translated: bool
+    full_text: bool
+    opening: list[BriefTurn]
+    segments: list[BriefSegment]
+    notice: str | None = None  # shown as a banner (e.g. how to enable English)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_brief(
+    source: str | bytes | Transcript,
+    translator: Translator | None = None,
+    budget: Budget | None = None,
+    full_text: bool = False,
+    progress: ProgressFn | None = None,
+    notice: str | None = None,
+) -> Brief:
+    """Transcript (text, bytes, path or parsed) → Brief; English only where `translator` is given.
+
+    `full_text=True` translates every sentence, not only the summary. `progress(done,
+    total, what)` is called after each segment is translated.
+    """
+    transcript = source if isinstance(source, Transcript) else parse(source)
+    budget = budget or Budget()
+    summaries = summarize_transcript(transcript, budget)
+    opening = [_turn(t, _opening_picks(t, budget)) for t in transcript.opening]
+    segments = []
+    for n, (seg, summ) in enumerate(zip(transcript.segments, summaries), 1):
+        question = _turn(seg.question, set(summ.question.indices)) if seg.question else None
+        picked = {a.turn: set(a.indices) for a in summ.answers}
+        answers = [_turn(t, picked.get(i, set())) for i, t in enumerate(seg.answer)]
+        segments.append(BriefSegment(n, question, answers, summ.keywords))
+    brief = Brief(
+        title_zh=transcript.title, title_en=None, date=transcript.date, source=transcript.source,
+        script=transcript.script, encoding=transcript.encoding,
+        translator=translator.description if translator else "none (Chinese only)",
+        translated=translator is not None, full_text=full_text, opening=opening, segments=segments, notice=notice,
+    )
+    if translator is not None:
+        _translate(brief, translator, full_text, progress)
+    return brief
+
+
+def _opening_picks(turn: Turn, budget: Budget) -> set[int]:
+    return {p.index for p in QASummarizer()([s.text for s in turn.sentences], budget)}
+
+
+def _turn(turn: Turn, picks: set[int]) -> BriefTurn:
+    sentences = [BriefSentence(i, s.text, summary=i in picks) for i, s in enumerate(turn.sentences)]
+    return BriefTurn(_speaker(turn.speaker), sentences, turn.reference)
+
+
+def _speaker(speaker: Speaker | None) -> BriefSpeaker | None:
+    if speaker is None:
+        return None
+    return BriefSpeaker(
+        label=speaker.label, role=speaker.role, name_zh=speaker.name,
+        name_en=name_with_characters(speaker.name) if speaker.name else None,
+        outlet_zh=speaker.outlet, outlet_en=outlet_in_english(speaker.outlet) if speaker.outlet else None,
+        title_zh=speaker.title,
+    )
+
+
+def _translate(brief: Brief, translator: Translator, full_text: bool, progress: ProgressFn | None) -> None:
+    """Translate what the brief shows, one segment per model call so progress can be reported."""
+    groups: list[list[BriefTurn]] = [brief.opening] + [
+        ([s.question] if s.question else []) + s.answers for s in brief.segments]
+    # Names the table does not know, titles, keywords and the title: one call up front.
+    speakers = [t.speaker for g in groups for t in g if t.speaker]
+    extras = {brief.title_zh} if brief.title_zh else set()
+    extras |= {s.title_zh for s in speakers if s.title_zh}
+    extras |= {s.outlet_zh for s in speakers if s.outlet_zh and not s.outlet_en}
+    extras |= {k for seg in brief.segments for k in seg.keywords_zh}
+    extras.discard(None)
+    ordered = sorted(extras)
+    english = dict(zip(ordered, translator.translate(ordered)))
+    brief.title_en = english.get(brief.title_zh) if brief.title_zh else None
+    for sp in speakers:
+        sp.title_en = english.get(sp.title_zh) if sp.title_zh else None
+        if sp.outlet_zh and not sp.outlet_en:
+            sp.outlet_en = english.get(sp.outlet_zh)
+        if sp.name_zh and not sp.name_en:
+            sp.name_en = pinyin_name(sp.name_zh)
+    for seg in brief.segments:
+        seg.keywords_en = [english.get(k, "") for k in seg.keywords_zh]
+    total = len(groups)
+    for done, group in enumerate(groups, 1):
+        wanted = [s for t in group for s in t.sentences if full_text or s.summary]
+        for sentence, result in zip(wanted, translator.translate_detailed([s.zh for s in wanted])):
+            sentence.en = result.text
+            sentence.suspect = result.suspect
+            sentence.reason = result.reason
+        if progress:
+            progress(done, total, "opening" if done == 1 else f"Q&A {done - 1} of {total - 1}")

@@ -1,0 +1,130 @@
+"""HTML: one layout for the app view and the downloadable page (standalone=True wraps it).
+
+Every piece of text that came from the user or a model is escaped with `html.escape`;
+the only markup is ours. Cards: a header card, then one per Q&A with the Chinese and
+English summaries side by side, and the full text (summary sentences highlighted) in an
+expandable section.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..brief import Brief, BriefSegment, BriefSentence, BriefTurn
+
+CSS = """
+.qab{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2733;line-height:1.5;max-width:1100px}
+.qab .card{border:1px solid #d9dee5;border-radius:10px;padding:14px 18px;margin:0 0 14px;background:#fff}
+.qab .header h1{font-size:1.35em;margin:0 0 4px}.qab .header h2{font-size:1.1em;margin:0 0 8px;color:#35506b}
+.qab .meta{color:#5c6675;font-size:.9em;margin:0}.qab .notice{background:#fff6d6;border:1px solid #e8c75a;
+padding:8px 12px;border-radius:8px;margin:8px 0 0}.qab .error{background:#fde8e8;border-color:#e39a9a}
+.qab .qa-head{display:flex;gap:10px;align-items:baseline;margin-bottom:6px}.qab .qnum{font-weight:700;
+color:#0e7c66}.qab .kw{color:#5c6675;font-size:.88em}.qab .who{font-weight:600;margin:10px 0 4px}
+.qab .who .zh{font-weight:400;color:#5c6675;margin-left:6px}.qab table.bi{width:100%;border-collapse:collapse;
+table-layout:fixed}.qab table.bi td{vertical-align:top;padding:4px 8px;border-top:1px solid #eef1f4;width:50%}
+.qab table.bi th{text-align:left;font-size:.8em;color:#5c6675;padding:2px 8px;width:50%}
+.qab .question td{background:#f4f8fb}.qab .suspect{background:#fff0f0}.qab .flag{color:#b42318;cursor:help;
+font-size:.85em;margin-left:4px}.qab details{margin-top:10px}.qab details summary{cursor:pointer;color:#35506b}
+.qab mark{background:#fff3b0;padding:0 1px}.qab .none{color:#98a2b3;font-style:italic}
+.qab .ref{color:#35506b;font-size:.92em;border-left:3px solid #c7d2de;padding-left:8px;margin:4px 0}
+"""
+
+
+def render_html(brief: Brief, standalone: bool = False) -> str:
+    body = "\n".join([f"<style>{CSS}</style>", '<div class="qab">', _header(brief)]
+                     + ([_opening(brief)] if brief.opening else [])
+                     + [_segment(seg, brief) for seg in brief.segments] + ["</div>"])
+    if not standalone:
+        return body
+    title = escape(brief.title_en or brief.title_zh or "qabrief brief")
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>'
+            f"<body>\n{body}\n</body></html>\n")
+
+
+def render_error(message: str) -> str:
+    return (f'<style>{CSS}</style><div class="qab"><div class="card notice error" role="alert">'
+            f"<strong>Could not make a brief:</strong> {escape(message)}</div></div>")
+
+
+def _header(brief: Brief) -> str:
+    n = len([s for s in brief.segments if s.question])
+    meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"{n} questions",
+                        f"{brief.script} Chinese", f"English: {brief.translator}") if x]
+    parts = ['<section class="card header">',
+             f'<h1 lang="zh">{escape(brief.title_zh or "(untitled transcript)")}</h1>']
+    if brief.title_en:
+        parts.append(f'<h2 lang="en">{escape(brief.title_en)}</h2>')
+    parts.append(f'<p class="meta">{" · ".join(escape(m) for m in meta)}</p>')
+    if brief.notice:
+        parts.append(f'<p class="notice">{escape(brief.notice)}</p>')
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _opening(brief: Brief) -> str:
+    turns = "".join(_turn(t, brief, "opening") for t in brief.opening)
+    return f'<section class="card opening"><div class="qa-head"><span class="qnum">Opening</span></div>{turns}</section>'
+
+
+def _segment(seg: BriefSegment, brief: Brief) -> str:
+    label = f"Q{seg.number}" if seg.question else "Text"
+    keywords = " · ".join(escape(k) for k in seg.keywords_zh)
+    if brief.translated and any(seg.keywords_en):
+        keywords += " — " + " · ".join(escape(k) for k in seg.keywords_en if k)
+    parts = [f'<section class="card qa" id="q{seg.number}">',
+             f'<div class="qa-head"><span class="qnum">{label}</span><span class="kw">{keywords}</span></div>']
+    if seg.question:
+        parts.append(_turn(seg.question, brief, "question"))
+    parts += [_turn(t, brief, "answer") for t in seg.answers if t.summary or not t.sentences]
+    parts.append(_full_text(seg, brief))
+    parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _who(turn: BriefTurn) -> str:
+    sp = turn.speaker
+    if sp is None:
+        return '<div class="who">(no speaker label)</div>'
+    return f'<div class="who">{escape(sp.heading_en)}<span class="zh" lang="zh">{escape(sp.heading_zh)}</span></div>'
+
+
+def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
+    rows = "".join(_row(s, brief) for s in turn.summary)
+    if not rows:
+        return ""
+    head = '<tr><th>中文</th><th>English</th></tr>'
+    return f'<div class="turn {kind}">{_who(turn)}<table class="bi {kind}">{head}{rows}</table></div>'
+
+
+def _row(s: BriefSentence, brief: Brief) -> str:
+    css = ' class="suspect"' if s.suspect else ""
+    return f'<tr{css}><td class="zh" lang="zh">{escape(s.zh)}</td><td class="en" lang="en">{_english(s, brief)}</td></tr>'
+
+
+def _english(s: BriefSentence, brief: Brief) -> str:
+    if s.en is None:
+        return '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
+    flag = ""
+    if s.suspect:
+        why = escape(s.reason or "possible translation problem", quote=True)
+        flag = f'<span class="flag" title="{why}" aria-label="{why}">⚠ {escape(s.reason or "check")}</span>'
+    return escape(s.en) + flag
+
+
+def _full_text(seg: BriefSegment, brief: Brief) -> str:
+    turns = ([seg.question] if seg.question else []) + seg.answers
+    blocks = []
+    for t in turns:
+        zh = "".join(f"<mark>{escape(s.zh)}</mark>" if s.summary else escape(s.zh) for s in t.sentences)
+        en = " ".join(f"<mark>{escape(s.en)}</mark>" if s.summary else escape(s.en) for s in t.sentences if s.en)
+        ref = f'<div class="ref" lang="en">{escape(t.reference)}</div>' if t.reference else ""
+        blocks.append(f'{_who(t)}<table class="bi full"><tr><td class="zh" lang="zh">{zh}</td>'
+                      f'<td class="en" lang="en">{en or _missing(brief)}{ref}</td></tr></table>')
+    return f"<details><summary>Full text</summary>{''.join(blocks)}</details>"
+
+
+def _missing(brief: Brief) -> str:
+    if not brief.translated:
+        return '<span class="none">—</span>'
+    return '<span class="none">summary sentences only (choose “full text” to translate everything)</span>'

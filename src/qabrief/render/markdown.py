@@ -1,0 +1,48 @@
+"""Markdown export: the same content as the HTML view, as tables a reader can paste."""
+
+from __future__ import annotations
+
+from ..brief import Brief, BriefSentence, BriefTurn
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(brief: Brief) -> str:
+    out = [f"# {_cell(brief.title_zh) or '(untitled transcript)'}"]
+    if brief.title_en:
+        out.append(f"_{_cell(brief.title_en)}_")
+    meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"English: {brief.translator}") if x]
+    out += ["", " · ".join(_cell(m) for m in meta)]
+    if brief.notice:
+        out += ["", f"> **Note:** {_cell(brief.notice)}"]
+    if brief.opening:
+        out += ["", "## Opening"]
+        for t in brief.opening:
+            out += _turn(t)
+    for seg in brief.segments:
+        head = f"Q{seg.number}" if seg.question else "Text"
+        keywords = " · ".join(seg.keywords_zh)
+        out += ["", f"## {head}" + (f" — {keywords}" if keywords else "")]
+        for t in ([seg.question] if seg.question else []) + seg.answers:
+            out += _turn(t)
+    return "\n".join(out) + "\n"
+
+
+def _turn(turn: BriefTurn) -> list[str]:
+    rows = turn.summary
+    if not rows:
+        return []
+    sp = turn.speaker
+    who = f"**{_cell(sp.heading_en)}** ({_cell(sp.heading_zh)})" if sp else "**(no speaker label)**"
+    lines = ["", who, "", "| 中文 | English |", "|---|---|"]
+    lines += [f"| {_cell(s.zh)} | {_english(s)} |" for s in rows]
+    return lines
+
+
+def _english(s: BriefSentence) -> str:
+    text = _cell(s.en) if s.en is not None else "—"
+    if s.suspect:
+        text += f" ⚠ _{_cell(s.reason or 'check')}_"
+    return text

@@ -1,0 +1,74 @@
+"""`qabrief batch`: failures reported, outputs atomic, interrupted runs resume."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from qabrief.cli import main
+
+
+def make_folder(tmp_path, seed_text):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "seed.txt").write_text(seed_text, encoding="utf-8")
+    (src / "seed-gbk.txt").write_bytes(seed_text.encode("gbk"))
+    (src / "empty.txt").write_bytes(b"")
+    (src / "binary.dat").write_bytes(bytes(range(256)) * 8)
+    return src
+
+
+def test_folder_with_bad_files(tmp_path, seed_text, capsys):
+    src = make_folder(tmp_path, seed_text)
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--model", "none"]) == 1
+    report = capsys.readouterr().out
+    assert "2 written, 0 already done, 2 failed" in report
+    assert "empty.txt" in report and "binary.dat" in report and "binary file" in report
+    names = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert names == sorted(f"{stem}.{ext}" for stem in ("seed", "seed-gbk") for ext in ("md", "html", "json"))
+    briefs = [json.loads((out / f"{s}.json").read_text()) for s in ("seed", "seed-gbk")]
+    assert all(len(b["segments"]) == 7 for b in briefs)
+    # a second run redoes nothing
+    assert main(["batch", str(src), "--out", str(out), "--model", "none", "--format", "md,html,json"]) == 1
+    assert "0 written, 2 already done, 2 failed" in capsys.readouterr().out
+
+
+def test_unknown_format(tmp_path, seed_path, capsys):
+    assert main(["batch", str(seed_path), "--out", str(tmp_path), "--model", "none", "--format", "pdf"]) == 2
+    assert "unknown format pdf" in capsys.readouterr().err
+
+
+def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path, seed_text):
+    src = tmp_path / "in"
+    src.mkdir()
+    body = seed_text.split("\n", 4)[4]
+    sentences = body.split("。")
+    for i in range(24):  # 24 different transcripts: the seed with a sentence dropped
+        variant = "。".join(sentences[:i + 5] + sentences[i + 6:])
+        (src / f"doc{i:02d}.txt").write_text(variant, encoding="utf-8")
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "qabrief.cli", "batch", str(src), "--out", str(out), "--model", "none",
+           "--format", "json"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    manifest = out / ".qabrief-batch.json"
+    deadline = time.monotonic() + 120
+    done_before = 0
+    while time.monotonic() < deadline and proc.poll() is None:
+        if manifest.is_file():
+            done_before = len(json.loads(manifest.read_text())["documents"])
+            if done_before >= 3:
+                os.killpg(proc.pid, signal.SIGKILL)
+                break
+        time.sleep(0.02)
+    proc.wait(timeout=30)
+    assert 3 <= done_before < 24, "the run must be killed halfway"
+    done_before = len(json.loads(manifest.read_text())["documents"])
+    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    assert f"{24 - done_before} written, {done_before} already done, 0 failed" in rerun.stdout
+    outputs = sorted(p.name for p in out.iterdir())
+    assert outputs == [".qabrief-batch.json"] + [f"doc{i:02d}.json" for i in range(24)]  # no duplicates, no temp files
+    assert len(json.loads(manifest.read_text())["documents"]) == 24

@@ -1,0 +1,93 @@
+"""The pipeline and its renderers: what the reader sees."""
+
+import json
+
+import pytest
+
+from qabrief.brief import make_brief
+from qabrief.render import render_html, render_json, render_markdown
+from qabrief.summarize import Budget
+from qabrief.translate import load_translator
+
+XSS = "<script>alert(1)</script>"
+
+
+@pytest.fixture(scope="module")
+def translator(tiny_model_dir):
+    return load_translator(tiny_model_dir, device="cpu", cache=False)
+
+
+def test_chinese_only_brief(seed_transcript):
+    brief = make_brief(seed_transcript, None)
+    assert not brief.translated and len(brief.segments) == 7
+    assert all(s.en is None for seg in brief.segments for t in seg.answers for s in t.sentences)
+    xiao = brief.segments[0].answers[0].speaker
+    assert xiao.name_en == "Xiao Yaqing 肖亞慶" and xiao.title_zh == "工業和信息化部部長"
+    assert brief.segments[0].question.speaker.outlet_en == "CCTV"
+    assert brief.segments[3].question.speaker.heading_en == "Bauhinia Magazine (Hong Kong) reporter"
+    html = render_html(brief)
+    assert html.count('class="card qa"') == 7
+
+
+def test_bilingual_brief_with_model(seed_transcript, translator):
+    calls = []
+    brief = make_brief(seed_transcript, translator, Budget(sentences=2),
+                       progress=lambda done, total, what: calls.append((done, total)))
+    assert calls[-1] == (8, 8) and len(calls) == 8  # opening + 7 segments
+    for seg in brief.segments:
+        for t in [seg.question] + seg.answers:
+            for s in t.sentences:
+                assert (s.en is not None) == s.summary  # summaries only, by default
+    # titles go through the model; a memorised sentence in a summary comes back as memorised
+    assert brief.segments[0].answers[0].speaker.title_en is not None
+    assert brief.title_en is not None
+
+
+def test_full_text_translates_every_sentence(translator):
+    text = "记者：请问工信部在这方面有哪些推进举措？\n肖亚庆：谢谢你的提问。我们已建成超过100万座基站。5G手机出货量达到1.68亿部。"
+    brief = make_brief(text, translator, Budget(sentences=1), full_text=True)
+    answer = brief.segments[0].answers[0]
+    assert [s.en for s in answer.sentences] == ["Thank you for your question.",
+                                                "We have built more than 1 million base stations.",
+                                                "5G phone shipments reached 168 million units."]
+    assert brief.segments[0].question.sentences[0].en == "What measures will the ministry take in this regard?"
+    md = render_markdown(brief)
+    assert "| 我们已建成超过100万座基站。 | We have built more than 1 million base stations. |" in md or \
+           "| 5G手机出货量达到1.68亿部。 | 5G phone shipments reached 168 million units. |" in md
+
+
+def test_user_text_is_escaped_everywhere():
+    text = f"记者：请问{XSS}如何看待？\n王文涛：我们认为<b>很好</b>。{XSS}。"
+    brief = make_brief(text, None)
+    html = render_html(brief, standalone=True)
+    assert XSS not in html and "<b>很好" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    md = render_markdown(brief)
+    assert "王文涛" in md
+    assert json.loads(render_json(brief))["segments"][0]["question"]["sentences"][0]["zh"].count("<script>") == 1
+
+
+def test_bilingual_reference_is_shown():
+    text = "总台央视记者：你能否介绍有关情况？\nCCTV: Can you share more details?\n汪文斌：中法双方发表了联合声明。\nWang Wenbin: China and France issued a joint statement."
+    brief = make_brief(text, None)
+    assert brief.segments[0].answers[0].reference == "China and France issued a joint statement."
+    assert "China and France issued a joint statement." in render_html(brief)
+
+
+def test_suspect_sentences_are_flagged_in_every_format(translator):
+    brief = make_brief("记者：请问有哪些举措？\n肖亚庆：产业链强链补链行动。", translator, Budget(sentences=1))
+    sentence = brief.segments[0].answers[0].sentences[0]
+    assert sentence.suspect and sentence.reason == "empty"
+    assert 'class="flag"' in render_html(brief) and "⚠ _empty_" in render_markdown(brief)
+    data = json.loads(render_json(brief))
+    assert data["segments"][0]["answers"][0]["sentences"][0]["suspect"] is True
+
+
+def test_json_schema(seed_transcript):
+    data = json.loads(render_json(make_brief(seed_transcript, None)))
+    assert data["schema"] == "qabrief.brief/1"
+    assert {"title_zh", "title_en", "date", "source", "translator", "translated", "segments", "opening"} <= set(data)
+    seg = data["segments"][0]
+    assert {"number", "question", "answers", "keywords_zh", "keywords_en"} <= set(seg)
+    assert {"speaker", "sentences", "reference"} <= set(seg["question"])
+    assert {"index", "zh", "en", "summary", "suspect", "reason"} <= set(seg["question"]["sentences"][0])
