@@ -140,7 +140,7 @@ def build_app():
         output = gr.HTML(elem_id="brief")
         downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
 
-        def page(text, upload, length, scope, model, device, progress=gr.Progress()):
+        def page(text, upload, length, scope, model, device, progress=gr.Progress()):  # noqa: B008 (gradio's API)
             return run_page(text, upload, length, scope, model, device, progress)
 
         example.click(example_text, None, text, api_name=False)

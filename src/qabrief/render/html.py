@@ -64,7 +64,8 @@ def _header(brief: Brief) -> str:
 
 def _opening(brief: Brief) -> str:
     turns = "".join(_turn(t, brief, "opening") for t in brief.opening)
-    return f'<section class="card opening"><div class="qa-head"><span class="qnum">Opening</span></div>{turns}</section>'
+    head = '<div class="qa-head"><span class="qnum">Opening</span></div>'
+    return f'<section class="card opening">{head}{turns}</section>'
 
 
 def _segment(seg: BriefSegment, brief: Brief) -> str:
@@ -99,7 +100,8 @@ def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
 
 def _row(s: BriefSentence, brief: Brief) -> str:
     css = ' class="suspect"' if s.suspect else ""
-    return f'<tr{css}><td class="zh" lang="zh">{escape(s.zh)}</td><td class="en" lang="en">{_english(s, brief)}</td></tr>'
+    zh = f'<td class="zh" lang="zh">{escape(s.zh)}</td>'
+    return f'<tr{css}>{zh}<td class="en" lang="en">{_english(s, brief)}</td></tr>'
 
 
 def _english(s: BriefSentence, brief: Brief) -> str:
