@@ -54,6 +54,8 @@ def test_token_batches_cover_everything_within_budget(lengths, budget):
     ("我们已建成超过100万座基站。", "", "empty"),
     ("我们已建成超过100万座基站。", "the the the the the base stations", "repetition"),
     ("年内这些规划将陆陆续续地出台。", "one by one one by one one by one", "repetition"),
+    ("请问工信部在这方面有哪些推进举措？", "What measures willllllllllll the ministry take", "repetition"),
+    ("请问工信部在这方面有哪些推进举措？", "What measures will the ministry take at www.miit.gov.cn?", None),
     ("工业和信息化部部长肖亚庆先生为大家介绍推进制造强国网络强国建设有关情况并回答大家感兴趣的问题。", "Minister.", "too short"),
     ("谢谢。", " ".join(f"w{i}" for i in range(40)), "too long"),
     ("", "", None),

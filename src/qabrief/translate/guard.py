@@ -11,6 +11,9 @@ import re
 
 from ..chinese import han_count
 
+# "willllllll", "theeeeeee", "abababababab": a letter or two looping inside a word.
+_STUTTER = re.compile(r"([a-z]{1,3})\1{5,}")
+
 # English words per Chinese character in ordinary translation is about 0.5-0.8; far
 # outside this range means something was dropped or invented.
 MIN_WORDS_PER_HAN = 0.12
@@ -24,7 +27,7 @@ def degeneracy(source: str, output: str) -> str | None:
     words = re.findall(r"\w+", output.lower())
     if not words:
         return "empty"
-    if _repeats(words):
+    if _repeats(words) or _STUTTER.search(output.lower()):
         return "repetition"
     n_han = han_count(source)
     if n_han >= 8 and len(words) < n_han * MIN_WORDS_PER_HAN:
