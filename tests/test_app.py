@@ -30,8 +30,9 @@ def server(tiny_model_dir, tmp_path_factory):
     env = {**os.environ, "QABRIEF_MODEL": str(tiny_model_dir), "GRADIO_SERVER_PORT": str(port),
            "HF_HUB_OFFLINE": "1", "QABRIEF_CACHE_DIR": str(cache), "GRADIO_ANALYTICS_ENABLED": "False",
            "QABRIEF_MODELS_DIR": str(cache / "models")}
-    log = open(cache / "server.log", "w")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=log, stderr=subprocess.STDOUT)
+    log = cache / "server.log"
+    with open(log, "w") as fh:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=fh, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -40,7 +41,7 @@ def server(tiny_model_dir, tmp_path_factory):
             break
         except OSError:
             if proc.poll() is not None:
-                raise RuntimeError((cache / "server.log").read_text())
+                raise RuntimeError(log.read_text()) from None
             time.sleep(0.5)
     yield url
     proc.terminate()
