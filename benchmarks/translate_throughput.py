@@ -1,4 +1,5 @@
-"""Translation throughput: the naive one-sentence loop vs qabrief's translator.
+"""Translation throughput: the naive one-sentence loop vs qabrief's translator (transformers
+and CTranslate2 int8 backends).
 
     python benchmarks/translate_throughput.py [--beams 4] [--limit N]
 
@@ -8,7 +9,9 @@ weights cannot be downloaded here) and translates the seed's sentences two ways:
 
 - naive: what demos do since transformers 5 removed pipeline("translation") (and what
   that pipeline did per call): tokenizer → generate → decode, one sentence at a time;
-- qabrief: `load_translator(...)`: length-sorted, token-budget batches, inference mode.
+- qabrief: `load_translator(...)`: length-sorted, token-budget batches, inference mode;
+- qabrief-ct2: the same model converted with `qabrief models convert --quantization int8`
+  (skipped when CTranslate2 is not installed).
 
 Random weights never emit </s>, so both generate exactly ceil(1.3 × source tokens) new
 tokens per sentence (qabrief: per batch, from its longest sentence, so it does at least
@@ -87,10 +90,23 @@ def run_qabrief(model_dir: Path, sentences: list[str], beams: int, max_batch_tok
     return {"seconds": time.perf_counter() - start, "tokens": tokens, "calls": translator.model_calls}
 
 
+def run_ct2(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    from qabrief.translate import load_translator
+
+    translator = load_translator(Path(str(model_dir) + "-ct2-int8"), backend="ct2", beams=beams, cache=False,
+                                 guard=False, fixed_output_tokens=output_tokens)
+    tokens = sum(output_tokens(translator.count_tokens(s)) for s in sentences)
+    start = time.perf_counter()
+    translator.translate(sentences)
+    return {"seconds": time.perf_counter() - start, "tokens": tokens, "calls": translator.model_calls}
+
+
+WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-ct2": run_ct2}
+
+
 def worker(args) -> int:
     sentences = seed_sentences(args.limit)
-    fn = run_naive if args.worker == "naive" else run_qabrief
-    result = fn(Path(args.model_dir), sentences, args.beams)
+    result = WORKERS[args.worker](Path(args.model_dir), sentences, args.beams)
     result["sentences"] = len(sentences)
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(result))
@@ -101,7 +117,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--beams", type=int, default=4)
     ap.add_argument("--limit", type=int, default=None, help="first N sentences of the seed (default: all)")
-    ap.add_argument("--worker", choices=["naive", "qabrief"], help=argparse.SUPPRESS)
+    ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--model-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
@@ -109,8 +125,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "opus-mt-zh-en-architecture"
         build_model(model_dir)
+        paths = ["naive", "qabrief"]
+        try:
+            from qabrief.translate.ct2 import convert
+
+            convert(model_dir, Path(str(model_dir) + "-ct2-int8"), "int8")
+            paths.append("qabrief-ct2")
+        except Exception as exc:  # CTranslate2 missing or the conversion failed: report and go on
+            print(f"skipping the ct2 path: {exc}", file=sys.stderr)
         results = {}
-        for name in ("naive", "qabrief"):
+        for name in paths:
             cmd = [sys.executable, __file__, "--worker", name, "--model-dir", str(model_dir), "--beams",
                    str(args.beams)] + (["--limit", str(args.limit)] if args.limit else [])
             proc = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
@@ -122,13 +146,18 @@ def main() -> int:
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
           f"threads {torch.get_num_threads()}; beam {args.beams}; {results['naive']['sentences']} seed sentences")
-    print(f"{'path':10s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s}")
+    print(f"{'path':12s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s}")
     for name, r in results.items():
-        print(f"{name:10s} {r['sentences'] / r['seconds']:8.2f} {r['tokens'] / r['seconds']:9.1f} "
+        print(f"{name:12s} {r['sentences'] / r['seconds']:8.2f} {r['tokens'] / r['seconds']:9.1f} "
               f"{r['seconds']:8.1f} {r['peak_rss_mb']:7.0f} MB")
     naive, ours = results["naive"], results["qabrief"]
     print(f"ratio qabrief/naive: {naive['seconds'] / ours['seconds']:.2f}x sentences/s "
           f"({ours['calls']} generate calls vs {naive['sentences']})")
+    if "qabrief-ct2" in results:
+        ct2 = results["qabrief-ct2"]
+        print(f"ratio qabrief-ct2/qabrief: {ours['seconds'] / ct2['seconds']:.2f}x sentences/s, peak RSS "
+              f"{ct2['peak_rss_mb']:.0f} vs {ours['peak_rss_mb']:.0f} MB; "
+              f"qabrief-ct2/naive: {naive['seconds'] / ct2['seconds']:.2f}x")
     return 0
 
 

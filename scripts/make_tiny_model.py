@@ -100,6 +100,7 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
         decoder_start_token_id=pad, forced_eos_token_id=0, scale_embedding=True, share_encoder_decoder_embeddings=True,
     )
     model = MarianMTModel(config)
+    _zero_pad_row(model)
     model.generation_config = GenerationConfig(
         num_beams=4, max_length=max_length, bad_words_ids=[[pad]], pad_token_id=pad, eos_token_id=0,
         decoder_start_token_id=pad, forced_eos_token_id=0,
@@ -143,11 +144,26 @@ def _train(tokenizer, model, pairs, seconds, max_steps) -> int:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            _zero_pad_row(model)
             scheduler.step()
             step += 1
         if loss.item() < 0.1 and _reproduces(tokenizer, model, pairs):
             return step
     raise SystemExit(f"could not memorise the pairs in {step} steps (loss {loss.item():.3f})")
+
+
+def _zero_pad_row(model) -> None:
+    """Keep the <pad> embedding at zero, as in the converted OPUS-MT models.
+
+    Marian NMT has no pad token: the Hugging Face conversion appends an all-zero row, and
+    decoding starts from it (decoder_start_token_id = pad). CTranslate2 relies on that
+    ("start from a zero embedding"), so a trained non-zero row would make the two
+    backends disagree. The tied output projection would otherwise move it.
+    """
+    import torch
+
+    with torch.no_grad():
+        model.model.shared.weight[model.config.pad_token_id].zero_()
 
 
 def _reproduces(tokenizer, model, pairs) -> bool:
@@ -156,7 +172,7 @@ def _reproduces(tokenizer, model, pairs) -> bool:
     model.eval()
     with torch.no_grad():
         enc = tokenizer([p[0] for p in pairs], return_tensors="pt", padding=True)
-        out = model.generate(**enc, num_beams=1, do_sample=False, max_new_tokens=60)
+        out = model.generate(**enc, num_beams=1, do_sample=False, max_new_tokens=60, max_length=None)
     got = tokenizer.batch_decode(out, skip_special_tokens=True)
     return got == [p[1] for p in pairs]
 

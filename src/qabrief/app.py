@@ -30,6 +30,7 @@ EXAMPLE = Path(__file__).resolve().parent.parent.parent / "seeds" / "000_5e0600f
 UPLOAD_TYPES = [".txt", ".html", ".htm", ".md"]
 SCOPES = ["Summaries only", "Full text"]
 DEVICES = ["auto", "cpu", "cuda", "mps"]
+BACKENDS = ["auto", "transformers", "ct2"]
 pool = TranslatorPool()
 
 
@@ -47,7 +48,7 @@ def example_text() -> str:
 
 
 def build_brief(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
-                progress=None) -> Brief:
+                progress=None, backend: str = "auto") -> Brief:
     """The one function behind the page and the API: input → Brief (raises QabriefError)."""
     if upload:
         path = Path(upload)
@@ -61,7 +62,7 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
     from .parse import parse
 
     transcript = parse(source)  # parse errors reach the user before any model loads
-    translator, notice = pool.get(model, device)
+    translator, notice = pool.get(model, device, backend)
     budget = Budget(sentences=int(length)) if length else Budget()
     return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice)
 
@@ -78,14 +79,14 @@ def _write_downloads(brief: Brief) -> list[str]:
     return paths
 
 
-def run_page(text, upload, length, scope, model, device, progress=None):
+def run_page(text, upload, length, scope, model, device, progress=None, backend="auto"):
     """Page handler: (brief HTML, download files)."""
     report = None
     if progress is not None:
         def report(done, total, what):
             progress((done, total), desc=f"Translating {what}")
     try:
-        brief = build_brief(text, upload, length, scope, model, device, report)
+        brief = build_brief(text, upload, length, scope, model, device, report, backend)
     except QabriefError as exc:
         return render_error(str(exc)), None
     except Exception as exc:  # the page must show a message, never a traceback
@@ -135,17 +136,22 @@ def build_app():
                 length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
                 model = gr.Dropdown(model_choices(), value=default, label="Model", allow_custom_value=True)
-                device = gr.Dropdown(DEVICES, value="auto", label="Device")
+                with gr.Row():
+                    device = gr.Dropdown(DEVICES, value="auto", label="Device")
+                    backend = gr.Dropdown(BACKENDS, value="auto", label="Backend",
+                                          info="ct2: CTranslate2 int8, needs qabrief[fast] and a converted model")
                 go = gr.Button("Make brief", variant="primary", elem_id="make-brief")
         output = gr.HTML(elem_id="brief")
         downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
 
-        def page(text, upload, length, scope, model, device, progress=gr.Progress()):  # noqa: B008 (gradio's API)
-            return run_page(text, upload, length, scope, model, device, progress)
+        def page(text, upload, length, scope, model, device, backend,
+                 progress=gr.Progress()):  # noqa: B008 (gradio's API)
+            return run_page(text, upload, length, scope, model, device, progress, backend)
 
         example.click(example_text, None, text, api_name=False)
         model.change(startup_notice, model, banner, api_name=False)
-        go.click(page, [text, upload, length, scope, model, device], [output, downloads], api_name="make_brief")
+        go.click(page, [text, upload, length, scope, model, device, backend], [output, downloads],
+                 api_name="make_brief")
         gr.api(api_brief, api_name="brief")
     demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "2")), max_size=64)
     return demo

@@ -66,6 +66,10 @@ def _build_parser() -> argparse.ArgumentParser:
     p = msub.add_parser("download", help="download a preset into the models folder (resumable)")
     p.add_argument("name")
     p.set_defaults(func=_cmd_models_download)
+    p = msub.add_parser("convert", help="convert a downloaded model to CTranslate2 (needs qabrief[fast])")
+    p.add_argument("name", help="preset name or local transformers model folder")
+    p.add_argument("--quantization", default="int8", choices=["int8", "int8_float16", "float16", "float32"])
+    p.set_defaults(func=_cmd_models_convert)
     models.set_defaults(func=_cmd_models_list)
     return parser
 
@@ -74,6 +78,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL or "
                                    "opus-mt-zh-en); 'none' for Chinese only")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    p.add_argument("--backend", default="auto", choices=["auto", "transformers", "ct2"],
+                   help="auto (default): CTranslate2 when installed and the model is converted, else transformers")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
 
@@ -84,7 +90,8 @@ def _load_translator(args):
 
     if args.model == NO_MODEL:
         return None
-    return load_translator(args.model, device=args.device, beams=args.beams, cache=not args.no_cache)
+    return load_translator(args.model, device=args.device, backend=args.backend, beams=args.beams,
+                           cache=not args.no_cache)
 
 
 def _add_budget_options(p: argparse.ArgumentParser) -> None:
@@ -177,13 +184,28 @@ def _cmd_batch(args) -> int:
 
 def _cmd_models_list(args) -> int:
     from .translate import MODELS, default_model, models_dir
-    from .translate.registry import is_downloaded
+    from .translate.registry import QUANTIZATIONS, converted_folder, is_downloaded
 
     print(f"models folder: {models_dir().resolve()}   default: {default_model()}")
-    print(f"{'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  hub id")
+    print(f"{'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  {'ct2 forms':12s} hub id")
     for spec in MODELS.values():
+        ct2 = ",".join(q for q in QUANTIZATIONS if (converted_folder(spec.name, q) / "model.bin").is_file())
         print(f"{spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:13s} "
-              f"{'yes' if is_downloaded(spec.name) else 'no':5s}  {spec.hub_id}")
+              f"{'yes' if is_downloaded(spec.name) else 'no':5s}  {ct2 or '-':12s} {spec.hub_id}")
+    return 0
+
+
+def _cmd_models_convert(args) -> int:
+    from .translate.ct2 import convert
+    from .translate.registry import converted_folder, models_dir
+
+    source = Path(args.name)
+    if not source.is_dir():
+        source = models_dir() / args.name
+    if not source.is_dir():
+        raise QabriefError(f"{args.name} is not downloaded: run qabrief models download {args.name}")
+    target = convert(source, converted_folder(source.name, args.quantization), args.quantization)
+    print(f"converted {source} into {target}")
     return 0
 
 

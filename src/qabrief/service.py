@@ -25,14 +25,15 @@ class TranslatorPool:
     def __init__(self, loader=load_translator):
         self._loader = loader
         self._lock = threading.Lock()
-        self._loaded: dict[tuple[str, str], Translator] = {}
-        self._failed: dict[tuple[str, str], tuple[float, str]] = {}
+        self._loaded: dict[tuple[str, str, str], Translator] = {}
+        self._failed: dict[tuple[str, str, str], tuple[float, str]] = {}
 
-    def get(self, model: str | None, device: str = "auto") -> tuple[Translator | None, str | None]:
+    def get(self, model: str | None, device: str = "auto",
+            backend: str = "auto") -> tuple[Translator | None, str | None]:
         """(translator, None) or (None, notice explaining why there is no English)."""
         if model == NO_MODEL:
             return None, "English is off (model: none)."
-        key = (str(model or ""), device)
+        key = (str(model or ""), device, backend)
         with self._lock:
             if key in self._loaded:
                 return self._loaded[key], None
@@ -40,7 +41,7 @@ class TranslatorPool:
             if failed and time.monotonic() - failed[0] < RETRY_FAILED_AFTER_S:
                 return None, failed[1]
             try:
-                translator = self._loader(model or None, device=device)
+                translator = self._loader(model or None, device=device, backend=backend)
             except QabriefError as exc:
                 notice = f"Chinese only — no English: {exc}"
                 log.warning(notice)

@@ -9,6 +9,7 @@ Heavy imports (torch, transformers) happen only when a model is loaded.
 
 from __future__ import annotations
 
+import logging
 import os
 
 from ..errors import QabriefError
@@ -16,15 +17,30 @@ from .base import IdentityTranslator, Translation, Translator
 from .cache import CachedTranslator, TranslationCache
 from .registry import DEFAULT_MODEL, MODELS, ModelSpec, ResolvedModel, default_model, models_dir, resolve_model
 
-__all__ = ["DEFAULT_MODEL", "MODELS", "CachedTranslator", "IdentityTranslator", "ModelSpec", "ResolvedModel",
-           "Translation", "TranslationCache", "Translator", "default_model", "load_translator", "models_dir",
+log = logging.getLogger("qabrief.translate")
+
+__all__ = ["BACKENDS", "DEFAULT_MODEL", "MODELS", "CachedTranslator", "IdentityTranslator", "ModelSpec",
+           "ResolvedModel", "Translation", "TranslationCache", "Translator", "default_model", "load_translator",
+           "models_dir",
            "resolve_model"]
+
+
+BACKENDS = ("auto", "transformers", "ct2")
+_logged: set[str] = set()
+
+
+def _log_once(message: str) -> None:
+    if message not in _logged:
+        _logged.add(message)
+        log.info(message)
 
 
 def load_translator(
     model: str | os.PathLike | None = None,
     device: str = "auto",
     *,
+    backend: str = "auto",
+    compute_type: str | None = None,
     beams: int | None = None,
     max_length: int | None = None,
     cache: bool | TranslationCache = True,
@@ -32,23 +48,69 @@ def load_translator(
 ) -> Translator:
     """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
 
+    `backend`: "transformers", "ct2" (CTranslate2, `pip install 'qabrief[fast]'`), or "auto":
+    CTranslate2 when the package and a converted model are present, else transformers.
     Fails fast, with the command that fixes it, when the model is neither local nor
     reachable. `cache=False` bypasses the SQLite translation cache.
     """
     resolved = resolve_model(model)
-    local_only = _check_available(resolved)  # before importing torch: a missing model fails at once
-    try:
-        import torch  # noqa: F401
-        import transformers  # noqa: F401
-    except ImportError:
-        raise QabriefError("translation needs torch and transformers: pip install 'qabrief[translate]'") from None
-    from .hf import HFTranslator
+    if backend not in BACKENDS:
+        raise QabriefError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    ct2_folder = _ct2_folder(resolved, device, backend)
+    if ct2_folder is not None:
+        from .ct2 import CT2Translator
 
-    translator: Translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
-                                          local_files_only=local_only, **options)
+        translator: Translator = CT2Translator(ct2_folder, resolved.label, device=device, compute_type=compute_type,
+                                               beams=beams, max_length=max_length, **options)
+    else:
+        local_only = _check_available(resolved)  # before importing torch: a missing model fails at once
+        try:
+            import torch  # noqa: F401
+            import transformers  # noqa: F401
+        except ImportError:
+            raise QabriefError("translation needs torch and transformers: pip install 'qabrief[translate]'") from None
+        from .hf import HFTranslator
+
+        translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
+                                  local_files_only=local_only, **options)
     if cache is False:
         return translator
     return CachedTranslator(translator, cache if isinstance(cache, TranslationCache) else None)
+
+
+def _ct2_folder(resolved: ResolvedModel, device: str, backend: str):
+    """The CTranslate2 model folder to use, or None for the transformers backend."""
+    from .ct2 import FAST_EXTRA, is_ct2_folder
+    from .download import download_command
+    from .registry import converted_folder, find_converted
+
+    native = (resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)
+    if backend == "transformers" and not native:
+        return None
+    try:
+        import ctranslate2
+    except ImportError:
+        if backend == "ct2" or native:
+            raise QabriefError(f"{resolved.label} needs the ct2 backend, which needs CTranslate2: {FAST_EXTRA}"
+                               if native else f"--backend ct2 needs CTranslate2: {FAST_EXTRA}") from None
+        _log_once(f"CTranslate2 is not installed ({FAST_EXTRA} for the fast CPU backend): using transformers")
+        return None
+    if native:
+        if resolved.local_path and is_ct2_folder(resolved.local_path):
+            return resolved.local_path
+        raise QabriefError(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
+    on_gpu = device.startswith("cuda") or (device == "auto" and ctranslate2.get_cuda_device_count() > 0)
+    preferred = "int8_float16" if on_gpu else "int8"
+    name = resolved.spec.name if resolved.spec else (resolved.local_path.name if resolved.local_path else None)
+    folder = find_converted(name, preferred) if name else None
+    if folder is None and backend == "ct2":
+        looked = converted_folder(name or "?", preferred)
+        raise QabriefError(f"no CTranslate2 form of {resolved.label} (looked for {looked}): "
+                           f"run qabrief models convert {name or resolved.label}")
+    if folder is None:
+        _log_once(f"no CTranslate2 form of {resolved.label} in {models_dir()}: using transformers "
+                  f"(qabrief models convert {name} makes one)")
+    return folder
 
 
 def _check_available(resolved: ResolvedModel) -> bool:

@@ -3,7 +3,8 @@
 `auto`: CUDA in fp16 when a GPU is present, else Apple MPS (fp32: fp16 on MPS is not
 reliably faster for generation), else the CPU in fp32 with torch's thread count set to
 the cores this process may use. Forcing `cpu`, `cuda`, `cuda:N` or `mps` is honoured,
-with a clear error when that device is not there.
+with a clear error when that device is not there. For the CTranslate2 backend the same
+function picks the compute type: int8 on CPU, int8_float16 on CUDA (no MPS support).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ class DeviceChoice:
 
     @property
     def description(self) -> str:
-        precision = "fp16" if self.dtype == "float16" else "fp32"
+        precision = {"float16": "fp16", "float32": "fp32"}.get(self.dtype, self.dtype)
         threads = f", {self.threads} threads" if self.threads else ""
         return f"{precision} on {self.device}{threads}"
 
@@ -34,7 +35,14 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def choose_device(device: str = "auto", dtype: str = "auto") -> DeviceChoice:
+CT2_COMPUTE = {"cpu": "int8", "cuda": "int8_float16"}
+
+
+def choose_device(device: str = "auto", dtype: str = "auto", backend: str = "transformers",
+                  compute_type: str | None = None) -> DeviceChoice:
+    """Device and precision; `dtype` is a torch dtype name, or a CTranslate2 compute type."""
+    if backend == "ct2":
+        return _choose_ct2(device, compute_type)
     import torch
 
     device = (device or "auto").lower()
@@ -61,3 +69,20 @@ def choose_device(device: str = "auto", dtype: str = "auto") -> DeviceChoice:
     threads = available_cores()
     torch.set_num_threads(threads)
     return DeviceChoice("cpu", "float32" if dtype == "auto" else dtype, threads)
+
+
+def _choose_ct2(device: str, compute_type: str | None) -> DeviceChoice:
+    import ctranslate2
+
+    device = (device or "auto").lower()
+    gpus = ctranslate2.get_cuda_device_count()
+    if device == "auto":
+        device = "cuda" if gpus else "cpu"
+    if device.startswith("cuda"):
+        index = int(device.split(":", 1)[1]) if ":" in device else 0
+        if index >= gpus:
+            raise QabriefError(f"device {device!r} requested but CTranslate2 sees {gpus} CUDA GPU(s)")
+        return DeviceChoice(f"cuda:{index}", compute_type or CT2_COMPUTE["cuda"])
+    if device != "cpu":
+        raise QabriefError(f"the ct2 backend runs on cpu or cuda, not {device!r}")
+    return DeviceChoice("cpu", compute_type or CT2_COMPUTE["cpu"], available_cores())

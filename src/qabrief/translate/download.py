@@ -62,7 +62,8 @@ def download_model(name: str, progress: bool = True) -> Path:
         weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
         if spec.family == "ct2":
             weights = ["model.bin"]
-        snapshot_download(spec.hub_id, local_dir=target, allow_patterns=NEEDED + weights)
+        snapshot_download(spec.hub_id, local_dir=target, allow_patterns=NEEDED + weights,
+                          ignore_patterns=["eole_model/*", "eole-model/*", "*.ipynb_checkpoints*"])
     except Exception as exc:  # network and hub errors come in many types; all end the same way
         raise QabriefError(f"download of {spec.hub_id} failed: {exc}; run the command again to resume") from None
     return target

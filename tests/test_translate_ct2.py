@@ -1,0 +1,81 @@
+"""The CTranslate2 backend: same interface, same answers as transformers for the tiny model."""
+
+import logging
+import shutil
+import sys
+
+import pytest
+
+from qabrief import QabriefError
+from qabrief.cli import main
+from qabrief.translate import load_translator
+
+ctranslate2 = pytest.importorskip("ctranslate2", reason="the ct2 backend is the optional extra qabrief[fast]")
+
+
+@pytest.fixture(scope="module")
+def models_folder(tiny_model_dir, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    shutil.copytree(tiny_model_dir, folder / "tiny")
+    return folder
+
+
+@pytest.fixture
+def models(models_folder, monkeypatch):
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(models_folder))
+    return models_folder
+
+
+@pytest.mark.parametrize("quantization", ["float32", "int8"])
+def test_converted_model_gives_the_transformers_answers(models, memorized_pairs, quantization, capsys):
+    assert main(["models", "convert", "tiny", "--quantization", quantization]) == 0
+    assert (models / f"tiny-ct2-{quantization}" / "model.bin").is_file()
+    sources = [zh for zh, _ in memorized_pairs]
+    reference = load_translator(models / "tiny", backend="transformers", beams=1, cache=False)
+    fast = load_translator(models / "tiny", backend="ct2", compute_type=quantization, beams=1, cache=False)
+    assert fast.description.startswith(f"CTranslate2 {'fp32' if quantization == 'float32' else 'int8'} on cpu")
+    assert fast.translate(sources) == reference.translate(sources)
+    normal = [(zh, en) for zh, en in memorized_pairs if en and "陆陆续续" not in zh and not zh.endswith("，")]
+    assert fast.translate([zh for zh, _ in normal]) == [en for _, en in normal]
+
+
+def test_auto_prefers_the_converted_model(models):
+    main(["models", "convert", "tiny", "--quantization", "int8"])
+    translator = load_translator(models / "tiny", backend="auto", cache=False)
+    assert translator.description.startswith("CTranslate2 int8 on cpu")
+    assert translator.cache_key.startswith("ct2|") and "int8" in translator.cache_key
+
+
+def test_ct2_guard_and_splitting_work_the_same(models):
+    main(["models", "convert", "tiny", "--quantization", "int8"])
+    translator = load_translator(models / "tiny", backend="ct2", cache=False)
+    (empty,) = translator.translate_detailed(["产业链强链补链行动。"])
+    assert empty.suspect and empty.reason == "empty"
+
+
+def test_ct2_without_a_converted_model_names_the_command(models):
+    shutil.rmtree(models / "tiny-ct2-int8", ignore_errors=True)
+    shutil.rmtree(models / "tiny-ct2-float32", ignore_errors=True)
+    with pytest.raises(QabriefError, match="qabrief models convert tiny"):
+        load_translator(models / "tiny", backend="ct2")
+    assert load_translator(models / "tiny", backend="auto", cache=False).description.startswith("transformers")
+
+
+def test_without_ctranslate2_auto_falls_back_once_and_ct2_names_the_extra(models, monkeypatch, caplog):
+    import qabrief.translate as qt
+
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import fails as if not installed
+    monkeypatch.setattr(qt, "_logged", set())
+    with caplog.at_level(logging.INFO, logger="qabrief.translate"):
+        first = load_translator(models / "tiny", backend="auto", cache=False)
+        load_translator(models / "tiny", backend="auto", cache=False)
+    assert first.description.startswith("transformers")
+    messages = [r.getMessage() for r in caplog.records if "CTranslate2 is not installed" in r.getMessage()]
+    assert len(messages) == 1 and "qabrief[fast]" in messages[0]
+    with pytest.raises(QabriefError, match=r"pip install 'qabrief\[fast\]'"):
+        load_translator(models / "tiny", backend="ct2")
+
+
+def test_native_ct2_preset_not_downloaded(isolated_hub):
+    with pytest.raises(QabriefError, match="qabrief models download quickmt-zh-en"):
+        load_translator("quickmt-zh-en")
