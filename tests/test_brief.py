@@ -78,7 +78,7 @@ def test_suspect_sentences_are_flagged_in_every_format(translator):
     brief = make_brief("记者：请问有哪些举措？\n肖亚庆：产业链强链补链行动。", translator, Budget(sentences=1))
     sentence = brief.segments[0].answers[0].sentences[0]
     assert sentence.suspect and sentence.reason == "empty"
-    assert 'class="flag"' in render_html(brief) and "⚠ _empty_" in render_markdown(brief)
+    assert 'class="flag"' in render_html(brief) and "⚠ _translation looks broken: empty_" in render_markdown(brief)
     data = json.loads(render_json(brief))
     assert data["segments"][0]["answers"][0]["sentences"][0]["suspect"] is True
 
@@ -91,3 +91,29 @@ def test_json_schema(seed_transcript):
     assert {"number", "question", "answers", "keywords_zh", "keywords_en"} <= set(seg)
     assert {"speaker", "sentences", "reference"} <= set(seg["question"])
     assert {"index", "zh", "en", "summary", "suspect", "reason"} <= set(seg["question"]["sentences"][0])
+
+
+def test_missing_number_is_flagged_in_page_json_and_markdown(translator):
+    brief = make_brief("记者：请问推广情况如何？\n肖亚庆：累计推广已经超过了700万辆。", translator, Budget(sentences=1))
+    sentence = brief.segments[0].answers[0].sentences[0]
+    assert sentence.en == "Cumulative promotion has exceeded 700 vehicles."
+    assert sentence.problems == ["number 700万 (7,000,000) not found in the English"]
+    html = render_html(brief)
+    assert 'title="number 700万 (7,000,000) not found in the English"' in html
+    assert "⚠ _number 700万 (7,000,000) not found in the English_" in render_markdown(brief)
+    data = json.loads(render_json(brief))
+    assert data["segments"][0]["answers"][0]["sentences"][0]["problems"] == sentence.problems
+
+
+def test_glossary_terms_checked_and_enforced(translator):
+    text = "记者：请问工信部在这方面有哪些推进举措？\n王文涛：谢谢你的提问。"
+    plain = make_brief(text, translator, Budget(sentences=1))
+    question = plain.segments[0].question.sentences[0]
+    assert question.en == "What measures will the ministry take in this regard?"
+    assert question.terms == [{"zh": "工信部", "en": "MIIT", "found": False}]
+    assert question.problems == ["term 工信部: expected “MIIT”"]
+    enforced = make_brief(text, translator, Budget(sentences=1), enforce_glossary=True)
+    question = enforced.segments[0].question.sentences[0]
+    assert question.en == "What measures will MIIT take in this regard?"
+    assert question.terms[0]["found"] and not question.problems
+    assert enforced.translator.endswith("glossary enforced")

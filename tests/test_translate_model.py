@@ -137,3 +137,18 @@ def test_cuda_path_uses_fp16_on_the_gpu(tiny_model_dir, memorized_pairs):
     assert param.is_cuda and str(param.dtype) == "torch.float16"
     pairs = normal_pairs(memorized_pairs)
     assert translator.translate([zh for zh, _ in pairs]) == [en for _, en in pairs]
+
+
+def test_cli_enforce_glossary(tiny_model_dir, capsys):
+    args = ["translate", "請問工信部在這方面有哪些推進舉措?", "--model", str(tiny_model_dir), "--no-cache"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "What measures will the ministry take in this regard?" in out and "⚠ term 工信部: expected “MIIT”" in out
+    assert main(args + ["--enforce-glossary"]) == 0
+    out = capsys.readouterr().out
+    assert "What measures will MIIT take in this regard?" in out and "⚠" not in out
+
+
+def test_cli_translate_flags_a_lost_number(tiny_model_dir, capsys):
+    assert main(["translate", "累計推廣已經超過了700萬輛。", "--model", str(tiny_model_dir), "--no-cache"]) == 0
+    assert "⚠ number 700萬 (7,000,000) not found in the English" in capsys.readouterr().out

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .brief import Brief, make_brief
 from .errors import QabriefError
+from .fidelity import Glossary
 from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
@@ -48,7 +49,8 @@ def example_text() -> str:
 
 
 def build_brief(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
-                progress=None, backend: str = "auto") -> Brief:
+                progress=None, backend: str = "auto", glossary_file: str | None = None,
+                enforce_glossary: bool = False) -> Brief:
     """The one function behind the page and the API: input → Brief (raises QabriefError)."""
     if upload:
         path = Path(upload)
@@ -62,9 +64,11 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
     from .parse import parse
 
     transcript = parse(source)  # parse errors reach the user before any model loads
+    glossary = Glossary.load(*([glossary_file] if glossary_file else []))
     translator, notice = pool.get(model, device, backend)
     budget = Budget(sentences=int(length)) if length else Budget()
-    return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice)
+    return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice,
+                      glossary=glossary, enforce_glossary=enforce_glossary)
 
 
 def _write_downloads(brief: Brief) -> list[str]:
@@ -79,14 +83,16 @@ def _write_downloads(brief: Brief) -> list[str]:
     return paths
 
 
-def run_page(text, upload, length, scope, model, device, progress=None, backend="auto"):
+def run_page(text, upload, length, scope, model, device, progress=None, backend="auto", glossary_file=None,
+             enforce_glossary=False):
     """Page handler: (brief HTML, download files)."""
     report = None
     if progress is not None:
         def report(done, total, what):
             progress((done, total), desc=f"Translating {what}")
     try:
-        brief = build_brief(text, upload, length, scope, model, device, report, backend)
+        brief = build_brief(text, upload, length, scope, model, device, report, backend, glossary_file,
+                            enforce_glossary)
     except QabriefError as exc:
         return render_error(str(exc)), None
     except Exception as exc:  # the page must show a message, never a traceback
@@ -140,17 +146,21 @@ def build_app():
                     device = gr.Dropdown(DEVICES, value="auto", label="Device")
                     backend = gr.Dropdown(BACKENDS, value="auto", label="Backend",
                                           info="ct2: CTranslate2 int8, needs qabrief[fast] and a converted model")
+                with gr.Row():
+                    glossary = gr.File(label="Your glossary (.tsv: Chinese<TAB>English)", file_types=[".tsv", ".txt"],
+                                       type="filepath")
+                    enforce = gr.Checkbox(label="Enforce glossary renderings", value=False)
                 go = gr.Button("Make brief", variant="primary", elem_id="make-brief")
         output = gr.HTML(elem_id="brief")
         downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
 
-        def page(text, upload, length, scope, model, device, backend,
+        def page(text, upload, length, scope, model, device, backend, glossary, enforce,
                  progress=gr.Progress()):  # noqa: B008 (gradio's API)
-            return run_page(text, upload, length, scope, model, device, progress, backend)
+            return run_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce)
 
         example.click(example_text, None, text, api_name=False)
         model.change(startup_notice, model, banner, api_name=False)
-        go.click(page, [text, upload, length, scope, model, device, backend], [output, downloads],
+        go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce], [output, downloads],
                  api_name="make_brief")
         gr.api(api_brief, api_name="brief")
     demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "2")), max_size=64)

@@ -16,8 +16,9 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .brief import Brief, make_brief
+from .brief import Brief, all_turns, make_brief
 from .errors import QabriefError
+from .fidelity import Glossary
 from .render import render_html, render_json, render_markdown
 from .summarize import Budget
 from .translate import Translator
@@ -67,7 +68,8 @@ def atomic_write(path: Path, content: str) -> None:
 
 def run_batch(inputs: list[Path], out: Path, formats: list[str], translator: Translator | None,
               budget: Budget | None = None, full_text: bool = False, show_progress: bool = True,
-              notice: str | None = None) -> BatchReport:
+              notice: str | None = None, glossary: Glossary | None = None,
+              enforce_glossary: bool = False) -> BatchReport:
     from tqdm import tqdm
 
     unknown = [f for f in formats if f not in RENDERERS]
@@ -77,7 +79,9 @@ def run_batch(inputs: list[Path], out: Path, formats: list[str], translator: Tra
     manifest_path = out / MANIFEST
     manifest = _load_manifest(manifest_path)
     options = json.dumps({"formats": sorted(formats), "translator": translator.cache_key if translator else None,
-                          "budget": str(budget), "full_text": full_text}, sort_keys=True)
+                          "budget": str(budget), "full_text": full_text, "enforce": enforce_glossary,
+                          "glossary": sorted((t.zh, t.en) for t in glossary.terms.values()) if glossary else None},
+                         sort_keys=True, ensure_ascii=False)
     report = BatchReport()
     files = collect_inputs(inputs)
     bar = tqdm(files, desc="documents", unit="doc", disable=not show_progress)
@@ -94,7 +98,8 @@ def run_batch(inputs: list[Path], out: Path, formats: list[str], translator: Tra
             report.skipped.append(path)
             continue
         try:
-            brief = _brief_with_progress(path, translator, budget, full_text, show_progress, notice)
+            brief = _brief_with_progress(path, translator, budget, full_text, show_progress, notice,
+                                         glossary, enforce_glossary)
         except QabriefError as exc:
             report.failed.append((path, str(exc)))
             continue
@@ -107,11 +112,12 @@ def run_batch(inputs: list[Path], out: Path, formats: list[str], translator: Tra
         manifest["documents"][key] = {"source": str(path), "stem": stem, "outputs": names}
         atomic_write(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=1))
         report.written.append(path)
-        report.flagged[str(path)] = sum(s.suspect for t in _turns(brief) for s in t.sentences)
+        report.flagged[str(path)] = sum(s.flagged for t in all_turns(brief) for s in t.sentences)
     return report
 
 
-def _brief_with_progress(path, translator, budget, full_text, show_progress, notice) -> Brief:
+def _brief_with_progress(path, translator, budget, full_text, show_progress, notice, glossary,
+                         enforce_glossary) -> Brief:
     from tqdm import tqdm
 
     from .parse import parse
@@ -128,17 +134,10 @@ def _brief_with_progress(path, translator, budget, full_text, show_progress, not
         inner.refresh()
 
     try:
-        return make_brief(transcript, translator, budget, full_text=full_text, progress=progress, notice=notice)
+        return make_brief(transcript, translator, budget, full_text=full_text, progress=progress, notice=notice,
+                          glossary=glossary, enforce_glossary=enforce_glossary)
     finally:
         inner.close()
-
-
-def _turns(brief: Brief):
-    yield from brief.opening
-    for seg in brief.segments:
-        if seg.question:
-            yield seg.question
-        yield from seg.answers
 
 
 def _unique_stem(path: Path, key: str, manifest: dict) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+from .fidelity import Glossary, check_sentence, flag_truncated
+from .fidelity.enforce import GlossaryEnforcingTranslator
 from .model import Speaker, Transcript, Turn
 from .names import name_with_characters, outlet_in_english, pinyin_name
 from .parse import parse
@@ -26,8 +28,18 @@ class BriefSentence:
     zh: str
     en: str | None = None
     summary: bool = False
-    suspect: bool = False
-    reason: str | None = None  # why the English may be wrong (degenerate output, fidelity)
+    suspect: bool = False  # the model's output looked degenerate (loop, empty, implausible length)
+    reason: str | None = None
+    problems: list[str] = field(default_factory=list)  # fidelity: numbers or terms missing, truncation
+    terms: list[dict] = field(default_factory=list)  # glossary terms in the Chinese: {zh, en, found}
+
+    @property
+    def flagged(self) -> bool:
+        return self.suspect or bool(self.problems)
+
+    @property
+    def warnings(self) -> list[str]:
+        return ([f"translation looks broken: {self.reason}"] if self.suspect else []) + self.problems
 
 
 @dataclass
@@ -101,11 +113,15 @@ def make_brief(
     full_text: bool = False,
     progress: ProgressFn | None = None,
     notice: str | None = None,
+    glossary: Glossary | None = None,
+    enforce_glossary: bool = False,
 ) -> Brief:
     """Transcript (text, bytes, path or parsed) → Brief; English only where `translator` is given.
 
     `full_text=True` translates every sentence, not only the summary. `progress(done,
-    total, what)` is called after each segment is translated.
+    total, what)` is called after each segment is translated. Every translated sentence
+    is checked for its numbers and for the terms of `glossary` (default: the shipped one);
+    `enforce_glossary` makes the model emit the official renderings verbatim.
     """
     transcript = source if isinstance(source, Transcript) else parse(source)
     budget = budget or Budget()
@@ -124,8 +140,29 @@ def make_brief(
         translated=translator is not None, full_text=full_text, opening=opening, segments=segments, notice=notice,
     )
     if translator is not None:
+        glossary = glossary or Glossary.load()
+        if enforce_glossary:
+            translator = GlossaryEnforcingTranslator(translator, glossary)
+            brief.translator = translator.description
         _translate(brief, translator, full_text, progress)
+        _check_fidelity(brief, glossary)
     return brief
+
+
+def all_turns(brief: Brief) -> list[BriefTurn]:
+    return brief.opening + [t for seg in brief.segments for t in ([seg.question] if seg.question else []) + seg.answers]
+
+
+def _check_fidelity(brief: Brief, glossary: Glossary) -> None:
+    """Numbers and glossary terms per translated sentence; truncation judged on the whole document."""
+    translated = [s for t in all_turns(brief) for s in t.sentences if s.en is not None]
+    for s in translated:
+        check = check_sentence(s.zh, s.en, glossary)
+        s.terms = [{"zh": t.zh, "en": t.en, "found": t.found} for t in check.terms]
+        s.problems = check.problems
+    for s, short in zip(translated, flag_truncated([(s.zh, s.en) for s in translated])):
+        if short and not s.suspect:
+            s.problems.append("English much shorter than the rest of the document warrants: possibly truncated")
 
 
 def _opening_picks(turn: Turn, budget: Budget) -> set[int]:

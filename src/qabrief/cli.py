@@ -48,6 +48,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("text", nargs="?", help="Chinese text (or use --file)")
     p.add_argument("--file", type=Path, help="a transcript or text file to translate")
     _add_model_options(p)
+    _add_glossary_options(p)
     p.set_defaults(func=_cmd_translate)
 
     p = sub.add_parser("batch", help="briefs for many transcripts (files and folders), resumable")
@@ -57,6 +58,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--full-text", action="store_true", help="translate every sentence, not only the summary")
     _add_budget_options(p)
     _add_model_options(p)
+    _add_glossary_options(p)
     p.set_defaults(func=_cmd_batch)
 
     models = sub.add_parser("models", help="list, download translation models")
@@ -82,6 +84,19 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                    help="auto (default): CTranslate2 when installed and the model is converted, else transformers")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
+
+
+def _add_glossary_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
+                   help="a user glossary (TSV: Chinese<TAB>English), merged over the built-in one; repeatable")
+    p.add_argument("--enforce-glossary", action="store_true",
+                   help="make glossary terms come out as their official renderings (placeholder masking)")
+
+
+def _glossary(args):
+    from .fidelity import Glossary
+
+    return Glossary.load(*args.glossary)
 
 
 def _load_translator(args):
@@ -164,9 +179,17 @@ def _cmd_translate(args) -> int:
     translator = _load_translator(args)
     if translator is None:
         raise QabriefError("translate needs a model; see `qabrief models list`")
+    from .fidelity import check_sentence
+    from .fidelity.enforce import GlossaryEnforcingTranslator
+
+    glossary = _glossary(args)
+    if args.enforce_glossary:
+        translator = GlossaryEnforcingTranslator(translator, glossary)
     for n, t in enumerate(translator.translate_detailed(sentences), 1):
-        flag = f"   [suspect: {t.reason}]" if t.suspect else ""
-        print(f"[{n}] {t.source}\n    {t.text}{flag}")
+        problems = ([f"suspect: {t.reason}"] if t.suspect else []) + check_sentence(t.source, t.text, glossary).problems
+        print(f"[{n}] {t.source}\n    {t.text}")
+        for problem in problems:
+            print(f"    ⚠ {problem}")
     return 0
 
 
@@ -177,7 +200,8 @@ def _cmd_batch(args) -> int:
     budget = _budget(args)
     translator = _load_translator(args)
     report = run_batch(args.inputs, args.out, formats, translator, budget, full_text=args.full_text,
-                       show_progress=sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS")))
+                       show_progress=sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS")),
+                       glossary=_glossary(args), enforce_glossary=args.enforce_glossary)
     print(report.summary())
     return 1 if report.failed else 0
 

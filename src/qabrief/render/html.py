@@ -99,7 +99,7 @@ def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
 
 
 def _row(s: BriefSentence, brief: Brief) -> str:
-    css = ' class="suspect"' if s.suspect else ""
+    css = ' class="suspect"' if s.flagged else ""
     zh = f'<td class="zh" lang="zh">{escape(s.zh)}</td>'
     return f'<tr{css}>{zh}<td class="en" lang="en">{_english(s, brief)}</td></tr>'
 
@@ -108,9 +108,10 @@ def _english(s: BriefSentence, brief: Brief) -> str:
     if s.en is None:
         return '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
     flag = ""
-    if s.suspect:
-        why = escape(s.reason or "possible translation problem", quote=True)
-        flag = f'<span class="flag" title="{why}" aria-label="{why}">⚠ {escape(s.reason or "check")}</span>'
+    if s.flagged:
+        why = escape("; ".join(s.warnings), quote=True)
+        label = f"{len(s.warnings)} issue{'s' if len(s.warnings) > 1 else ''}"
+        flag = f'<span class="flag" title="{why}" aria-label="{why}">⚠ {label}</span>'
     return escape(s.en) + flag
 
 

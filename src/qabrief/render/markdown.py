@@ -43,6 +43,6 @@ def _turn(turn: BriefTurn) -> list[str]:
 
 def _english(s: BriefSentence) -> str:
     text = _cell(s.en) if s.en is not None else "—"
-    if s.suspect:
-        text += f" ⚠ _{_cell(s.reason or 'check')}_"
+    if s.flagged:
+        text += " ⚠ _" + _cell("; ".join(s.warnings)) + "_"
     return text

@@ -1,0 +1,50 @@
+"""A quantity found in text, normalised so Chinese and English can be compared."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# What a quantity measures; a Chinese quantity survives only as an English one of a
+# compatible kind with the same value.
+COMPATIBLE = {
+    "number": {"number", "year", "ordinal"},
+    "percent": {"percent"},
+    "points": {"points"},
+    "times": {"times"},
+    "year": {"year", "number"},
+    "month": {"month", "months", "date"},
+    "date": {"date"},
+    "months": {"months"},
+    "ordinal": {"ordinal", "number"},
+}
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """`value` is a float, or (first, last) for a range of months, or (month, day) for a date."""
+
+    text: str
+    value: float | tuple
+    kind: str
+
+    def matches(self, other: Quantity) -> bool:
+        if other.kind not in COMPATIBLE.get(self.kind, {self.kind}):
+            return False
+        if self.kind == "month" and other.kind in ("months", "date"):
+            return self.value in (other.value[0], other.value[-1])
+        if isinstance(self.value, tuple) or isinstance(other.value, tuple):
+            return self.value == other.value
+        return abs(self.value - other.value) <= 1e-9 * max(1.0, abs(self.value))
+
+    def describe(self) -> str:
+        if self.kind == "months":
+            return f"{self.text} (months {self.value[0]}–{self.value[1]})"
+        if self.kind == "date":
+            return f"{self.text} (month {self.value[0]}, day {self.value[1]})"
+        value = self.value if isinstance(self.value, tuple) else _plain(self.value)
+        unit = {"percent": "%", "points": " percentage points", "times": " times"}.get(self.kind, "")
+        return f"{self.text} ({value}{unit})" if f"{value}" != self.text else self.text
+
+
+def _plain(x: float) -> str:
+    return f"{x:,.0f}" if x == int(x) else f"{x:,.6f}".rstrip("0").rstrip(".")
