@@ -42,8 +42,11 @@ def _jieba():
     return jieba
 
 
-def words(sentence: str) -> list[str]:
-    """Content words of a sentence (either script), lower-cased, stop words removed."""
+@lru_cache(maxsize=8192)
+def words(sentence: str) -> tuple[str, ...]:
+    """Content words of a sentence (either script), lower-cased, stop words removed.
+
+    Cached: a sentence is tokenised once per process however many summaries use it."""
     simp = to_simplified(sentence).lower()
     out = []
     for w in _jieba().lcut(simp):
@@ -55,7 +58,7 @@ def words(sentence: str) -> list[str]:
         if len(w) == 1 and "\u4e00" <= w <= "\u9fff":
             continue  # single characters are mostly particles and measure words
         out.append(w)
-    return out
+    return tuple(out)
 
 
 class Vectorizer:
