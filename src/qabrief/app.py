@@ -113,12 +113,12 @@ def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | 
 
 def startup_notice(model: str) -> str:
     """What the banner says before any request: how to enable English when it is off."""
-    from .translate import _check_available, resolve_model
+    from .translate import check_available, resolve_model
 
     if model == NO_MODEL:
         return ""
     try:
-        _check_available(resolve_model(model))
+        check_available(resolve_model(model))
     except QabriefError as exc:
         return f"**English is off.** {exc}. Chinese briefs still work."
     return ""

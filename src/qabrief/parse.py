@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 
-from .chinese import han_count, to_simplified
+from .chinese import detect_script, han_count, to_simplified
 from .model import Segment, Speaker, Transcript, Turn
 from .reading import MAX_INPUT_BYTES, read_document
 from .sentences import split_sentences
@@ -65,8 +65,6 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
     turns = _build_turns(text, body, kinds, events)
-    from .chinese import detect_script
-
     transcript = Transcript(
         text=text,
         title=meta.get("title"),

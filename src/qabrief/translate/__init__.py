@@ -21,7 +21,7 @@ log = logging.getLogger("qabrief.translate")
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL", "MODELS", "CachedTranslator", "IdentityTranslator", "ModelSpec",
            "ResolvedModel", "Translation", "TranslationCache", "Translator", "default_model", "load_translator",
-           "models_dir",
+           "check_available", "models_dir",
            "resolve_model"]
 
 
@@ -63,7 +63,7 @@ def load_translator(
         translator: Translator = CT2Translator(ct2_folder, resolved.label, device=device, compute_type=compute_type,
                                                beams=beams, max_length=max_length, **options)
     else:
-        local_only = _check_available(resolved)  # before importing torch: a missing model fails at once
+        local_only = check_available(resolved)  # before importing torch: a missing model fails at once
         try:
             import torch  # noqa: F401
             import transformers  # noqa: F401
@@ -113,7 +113,7 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str):
     return folder
 
 
-def _check_available(resolved: ResolvedModel) -> bool:
+def check_available(resolved: ResolvedModel) -> bool:
     """True when loading must stay local; raises at once when there is nothing to load."""
     if resolved.local_path:
         return True
