@@ -89,7 +89,7 @@ def run_page(text, upload, length, scope, model, device, progress=None, backend=
     report = None
     if progress is not None:
         def report(done, total, what):
-            progress((done, total), desc=f"Translating {what}")
+            progress((done, total), desc=f"Translating {what}", unit="sentences")
     try:
         brief = build_brief(text, upload, length, scope, model, device, report, backend, glossary_file,
                             enforce_glossary)

@@ -125,7 +125,7 @@ def _brief_with_progress(path, translator, budget, full_text, show_progress, not
     transcript = parse(path)
     if not transcript.segments and not transcript.opening:
         raise QabriefError(f"{path.name}: nothing to brief")
-    inner = tqdm(total=len(transcript.segments) + 1, desc="  segments", unit="seg", leave=False,
+    inner = tqdm(total=0, desc="  sentences", unit="sent", leave=False,
                  disable=not show_progress or translator is None)
 
     def progress(done, total, what):

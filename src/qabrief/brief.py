@@ -119,7 +119,7 @@ def make_brief(
     """Transcript (text, bytes, path or parsed) → Brief; English only where `translator` is given.
 
     `full_text=True` translates every sentence, not only the summary. `progress(done,
-    total, what)` is called after each segment is translated. Every translated sentence
+    total, what)` is called after each segment is translated, counting sentences. Every translated sentence
     is checked for its numbers and for the terms of `glossary` (default: the shipped one);
     `enforce_glossary` makes the model emit the official renderings verbatim.
     """
@@ -207,12 +207,13 @@ def _translate(brief: Brief, translator: Translator, full_text: bool, progress: 
             sp.name_en = pinyin_name(sp.name_zh)
     for seg in brief.segments:
         seg.keywords_en = [english.get(k, "") for k in seg.keywords_zh]
-    total = len(groups)
-    for done, group in enumerate(groups, 1):
-        wanted = [s for t in group for s in t.sentences if full_text or s.summary]
-        for sentence, result in zip(wanted, translator.translate_detailed([s.zh for s in wanted])):
+    wanted = [[s for t in group for s in t.sentences if full_text or s.summary] for group in groups]
+    total, done = sum(len(w) for w in wanted), 0
+    for n, sentences in enumerate(wanted):
+        for sentence, result in zip(sentences, translator.translate_detailed([s.zh for s in sentences])):
             sentence.en = result.text
             sentence.suspect = result.suspect
             sentence.reason = result.reason
+        done += len(sentences)
         if progress:
-            progress(done, total, "opening" if done == 1 else f"Q&A {done - 1} of {total - 1}")
+            progress(done, total, "opening" if n == 0 else f"Q&A {n} of {len(groups) - 1}")

@@ -83,6 +83,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", default="auto", choices=["auto", "transformers", "ct2"],
                    help="auto (default): CTranslate2 when installed and the model is converted, else transformers")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
+    p.add_argument("--max-length", type=int, help="longest English in tokens (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
 
 
@@ -106,7 +107,7 @@ def _load_translator(args):
     if args.model == NO_MODEL:
         return None
     return load_translator(args.model, device=args.device, backend=args.backend, beams=args.beams,
-                           cache=not args.no_cache)
+                           max_length=args.max_length, cache=not args.no_cache)
 
 
 def _add_budget_options(p: argparse.ArgumentParser) -> None:
