@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .quantity import Quantity
+from .quantity import Found, Quantity
 
 _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -56,13 +56,8 @@ def _word_value(text: str) -> float | None:
 
 
 def english_quantities(sentence: str) -> list[Quantity]:
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(start, end, q):
-        found.append(q)
-        taken.append((start, end))
-
+    found = Found()
+    add, covered = found.add, found.covers
     for m in _MONTH_RANGE.finditer(sentence):
         a, b = _MONTHS[m["a"].lower()], _MONTHS[m["b"].lower()]
         add(m.start(), m.end(), Quantity(m.group(), (a, b), "months"))
@@ -71,7 +66,7 @@ def english_quantities(sentence: str) -> list[Quantity]:
         if n:
             add(m.start(), m.end(), Quantity(m.group(), (1, int(n)), "months"))
     for m in _DATE.finditer(sentence):
-        if _inside(m.start(), taken):
+        if covered(m.start()):
             continue
         month = _MONTHS[(m["m1"] or m["m2"]).lower()]
         day = int(m["d1"] or m["d2"])
@@ -79,12 +74,12 @@ def english_quantities(sentence: str) -> list[Quantity]:
             add(m.start(), m.end(), Quantity(m.group(), (month, day), "date"))
     for m in _MONTH.finditer(sentence):
         word = m["m"].lower()
-        if _inside(m.start(), taken) or (word == "may" and not sentence[m.start()].isupper()) or word == "mar":
+        if covered(m.start()) or (word == "may" and not sentence[m.start()].isupper()) or word == "mar":
             continue
         add(m.start(), m.end(), Quantity(m.group(), float(_MONTHS[word]), "month"))
     numbers: list[tuple[int, int, Quantity]] = []
     for m in _QUANTITY.finditer(sentence):
-        if _inside(m.start(), taken):
+        if covered(m.start()):
             continue
         value = _word_value(m["num"])
         if value is None:
@@ -117,10 +112,6 @@ def english_quantities(sentence: str) -> list[Quantity]:
     for m in _TIMES.finditer(sentence):
         add(m.start(), m.end(), Quantity(m.group(), float(_TIMES_WORDS[m.group().lower()]), "times"))
     for m in _ORDINAL.finditer(sentence):
-        if not _inside(m.start(), taken):
+        if not covered(m.start()):
             add(m.start(), m.end(), Quantity(m.group(), float(_ORDINALS[m.group().lower()]), "ordinal"))
-    return found
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)
+    return found.quantities

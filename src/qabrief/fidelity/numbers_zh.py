@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..chinese import to_simplified
-from .quantity import Quantity
+from .quantity import Found, Quantity
 
 _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -50,24 +50,19 @@ def cn_numeral(text: str) -> float | None:
 def chinese_quantities(sentence: str) -> list[Quantity]:
     text = to_simplified(sentence)
     masked = _TECH.sub(lambda m: " " * len(m.group()), text)  # 5G, 4K/8K are names
-    found: list[Quantity] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(start, end, q):
-        found.append(q)
-        taken.append((start, end))
-
+    found = Found()
+    add, covered = found.add, found.covers
     for m in _RANGE_MONTHS.finditer(masked):
         a, b = int(m["a"]), int(m["b"])
         if 1 <= a < b <= 12:
             add(m.start(), m.end(), Quantity(sentence[m.start():m.end()], (a, b), "months"))
     for m in _DATE.finditer(masked):
-        if not _inside(m.start(), taken):
+        if not covered(m.start()):
             month, day = int(m["m"]), int(m["d"])
             if 1 <= month <= 12 and 1 <= day <= 31:
                 add(m.start(), m.end(), Quantity(sentence[m.start():m.end()], (month, day), "date"))
     # "5折" is a discount (50% off), not the number five
-    numbers = [m for m in _NUMBER.finditer(masked) if not _inside(m.start(), taken) and
+    numbers = [m for m in _NUMBER.finditer(masked) if not covered(m.start()) and
                masked[m.end():m.end() + 1] != "折"]
     for i, m in enumerate(numbers):
         value = float(m["num"].replace(",", "")) * _SCALE.get(m["scale"] or "", 1)
@@ -85,10 +80,10 @@ def chinese_quantities(sentence: str) -> list[Quantity]:
     for m in _CN_NUMERAL.finditer(masked):
         word = masked[m.start(): m.end() + 1]
         n = cn_numeral(m["n"])
-        if n is None or word in _NOT_COUNTS or n < 2 or _inside(m.start(), taken):
+        if n is None or word in _NOT_COUNTS or n < 2 or covered(m.start()):
             continue
         add(m.start(), m.end(), Quantity(sentence[m.start():m.end()], n, "number"))
-    return found
+    return found.quantities
 
 
 def _shared_unit(text, m, following) -> str:
@@ -115,7 +110,3 @@ def _kind(unit: str, value: float) -> str:
     if unit.startswith("月") and 1 <= value <= 12:
         return "month"
     return "number"
-
-
-def _inside(pos: int, spans: list[tuple[int, int]]) -> bool:
-    return any(a <= pos < b for a, b in spans)

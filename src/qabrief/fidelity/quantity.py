@@ -48,3 +48,19 @@ class Quantity:
 
 def _plain(x: float) -> str:
     return f"{x:,.0f}" if x == int(x) else f"{x:,.6f}".rstrip("0").rstrip(".")
+
+
+class Found:
+    """Quantities collected from one sentence, with the spans they cover, so a later,
+    more general pattern (a bare number) never re-reads text a specific one (a date) took."""
+
+    def __init__(self):
+        self.quantities: list[Quantity] = []
+        self._spans: list[tuple[int, int]] = []
+
+    def add(self, start: int, end: int, quantity: Quantity) -> None:
+        self.quantities.append(quantity)
+        self._spans.append((start, end))
+
+    def covers(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self._spans)
