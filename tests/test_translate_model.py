@@ -66,16 +66,16 @@ def test_over_long_sentence_is_split_and_joined(translator, seed_transcript):
 
 
 def test_guard_catches_the_loop_and_retries(translator):
-    first_pass = translator._generate([LOOP_SOURCE])[0]
+    first_pass = translator._generate([LOOP_SOURCE])[0].text
     assert degeneracy(LOOP_SOURCE, first_pass) == "repetition"  # the model really loops
     (result,) = translator.translate_detailed([LOOP_SOURCE])
-    assert LOOP_SOURCE in translator.retried
+    assert LOOP_SOURCE in translator.recent_retries
     assert result.suspect or degeneracy(LOOP_SOURCE, result.text) is None
     assert "one by one one by one one by one" not in result.text
 
 
 def test_guard_marks_empty_output_as_suspect(translator):
-    assert translator._generate([EMPTY_SOURCE]) == [""]
+    assert [o.text for o in translator._generate([EMPTY_SOURCE])] == [""]
     (result,) = translator.translate_detailed([EMPTY_SOURCE])
     assert result.suspect and result.reason == "empty" and result.text == ""
 

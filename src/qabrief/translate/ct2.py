@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..errors import QabriefError
 from .device import DeviceChoice, choose_device
-from .engine import ModelTranslator
+from .engine import ModelTranslator, Output
 
 FAST_EXTRA = "pip install 'qabrief[fast]'"
 
@@ -57,10 +57,10 @@ class CT2Translator(ModelTranslator):
             )
         except (RuntimeError, ValueError) as exc:
             raise QabriefError(f"cannot load CTranslate2 model from {folder}: {exc}") from None
+        self.limit = 512  # the tokenizer's own limit, when it states one, replaces this
         self._load_tokenizer(folder)
         self.beams = beams or self._default_beams(folder)
-        self.limit = 512
-        self.max_length = min(max_length or 512, 512)
+        self.max_length = min(max_length or self._default_max_length(folder), self.limit)
         self.max_batch_tokens = max_batch_tokens or (65536 if kind == "cuda" else 4096)
         self.fixed_output_tokens = fixed_output_tokens
         self.guard = guard
@@ -85,6 +85,16 @@ class CT2Translator(ModelTranslator):
         self.limit = min(512, getattr(self._hf, "model_max_length", 512) or 512)
 
     @staticmethod
+    def _default_max_length(folder: Path) -> int:
+        """The output cap the model was published with (generation_config.json), else 512."""
+        import json
+
+        gen = folder / "generation_config.json"
+        if gen.is_file():
+            return int(json.loads(gen.read_text()).get("max_length") or 512)
+        return 512
+
+    @staticmethod
     def _default_beams(folder: Path) -> int:
         import json
 
@@ -106,12 +116,13 @@ class CT2Translator(ModelTranslator):
     def count_tokens(self, text: str) -> int:
         return len(self.tokens(text))
 
-    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[str]:
+    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
         results = self.model.translate_batch(
             [self.tokens(t) for t in texts], beam_size=self.beams, max_decoding_length=max_new,
             min_decoding_length=min_new or 0, **options,
         )
-        return [self.detokenize(r.hypotheses[0]) for r in results]
+        # CTranslate2 leaves </s> out of the hypothesis: one as long as the cap never ended.
+        return [Output(self.detokenize(r.hypotheses[0]), cut=len(r.hypotheses[0]) >= max_new) for r in results]
 
 
 def convert(source: Path, target: Path, quantization: str) -> Path:

@@ -1,23 +1,44 @@
 """What every model backend shares: preparing sentences, fitting them to the model,
-guarding against degenerate output, and putting the pieces back together.
+guarding against degenerate and cut-off output, and putting the pieces back together.
 
 A backend (transformers, CTranslate2) only says how many tokens a text has and how to
-generate English for a list of prepared texts; everything users rely on — Simplified
-input, no truncation, one retry for loops and empty output, suspect flags — lives here
-once.
+generate English for a list of prepared texts, and whether each output stopped at the
+token cap rather than at its end-of-sentence token; everything users rely on —
+Simplified input, no truncation, one retry for loops and empty output, suspect flags —
+lives here once.
+
+Thread safety: one translator is shared by every request of a server. Tokenizers
+backed by Rust (`tokenizers`) raise "Already borrowed" when two threads use one
+instance, and generation on a CPU is already parallel inside each call, so a translator
+serves one call at a time (`self._lock`); the counters are only touched under it.
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from abc import abstractmethod
+from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from .base import Translation, Translator
 from .guard import degeneracy
-from .prepare import join_pieces, prepare_source, split_clauses, split_to_fit
+from .prepare import halve, join_pieces, prepare_source, split_clauses, split_to_fit
 
 RETRY_OPTIONS = {"repetition_penalty": 1.3, "no_repeat_ngram_size": 3}
+CUT_OFF = "cut off"  # the reason given when English still ends at the token cap
+MAX_HALVINGS = 3  # a cut-off piece is split in two at most this many times (≤ 8 pieces)
+
+
+@dataclass(frozen=True)
+class Output:
+    """One generated English text; `cut` when generation stopped at the token cap."""
+
+    text: str
+    cut: bool = False
+    halves_reason: str | None = None  # for English joined from halves: theirs, not the joined text's
+    from_halves: bool = False
 
 
 class ModelTranslator(Translator):
@@ -29,16 +50,18 @@ class ModelTranslator(Translator):
     guard: bool = True  # benchmarks turn it off: random weights are all "degenerate"
 
     def __init__(self):
+        self._lock = threading.Lock()
         self.model_calls = 0  # generate calls, for tests and benchmarks
-        self.retried: set[str] = set()  # prepared pieces whose first output was degenerate
+        # The last prepared pieces whose first output was degenerate (bounded: a server runs for months).
+        self.recent_retries: deque[str] = deque(maxlen=256)
 
     @abstractmethod
     def count_tokens(self, text: str) -> int:
         """Tokens of a prepared text as the model sees it (end-of-sentence included)."""
 
     @abstractmethod
-    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[str]:
-        """English for one batch of prepared texts, in order."""
+    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
+        """English for one batch of prepared texts, in order, each saying whether it hit `max_new`."""
 
     def new_tokens_for(self, longest: int) -> tuple[int | None, int]:
         """(min, max) new tokens for a batch whose longest input has `longest` tokens."""
@@ -49,21 +72,15 @@ class ModelTranslator(Translator):
         return None, min(self.max_length, math.ceil(longest * 3) + 10)
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        with self._lock:
+            return self._translate(sentences)
+
+    def _translate(self, sentences: Sequence[str]) -> list[Translation]:
         prepared = [prepare_source(s) for s in sentences]
         # Each sentence becomes one or more pieces that fit the model (room for </s>).
         pieces_of = [split_to_fit(p, self.count_tokens, self.limit - 2) if p else [] for p in prepared]
         unique = list(dict.fromkeys(piece for pieces in pieces_of for piece in pieces))
-        english = dict(zip(unique, self._generate(unique)))
-        retry = [p for p in unique if degeneracy(p, english[p])] if self.guard else []
-        self.retried.update(retry)
-        if retry:
-            again = dict(zip(retry, self._generate(retry, **RETRY_OPTIONS)))
-            for piece in retry:
-                out = again[piece]
-                if degeneracy(piece, out):
-                    out = self._by_clauses(piece) or out
-                english[piece] = out
-        reason = {p: degeneracy(p, english[p]) if self.guard else None for p in unique}
+        english, reason = self._translate_pieces(unique, halvings=0)
         out = []
         for source, pieces in zip(sentences, pieces_of):
             if not pieces:
@@ -74,23 +91,66 @@ class ModelTranslator(Translator):
             out.append(Translation(source, text, bool(reasons), reasons[0] if reasons else None))
         return out
 
-    def _by_clauses(self, piece: str) -> str | None:
+    def _translate_pieces(self, pieces: list[str], halvings: int) -> tuple[dict[str, str], dict[str, str | None]]:
+        """English and the reason it is suspect (or None) for each piece."""
+        first = dict(zip(pieces, self._generate(pieces)))
+        retry = [p for p in pieces if degeneracy(p, first[p].text)] if self.guard else []
+        self.recent_retries.extend(retry)
+        if retry:
+            first.update(zip(retry, self._generate(retry, **RETRY_OPTIONS)))
+            for piece in retry:
+                if degeneracy(piece, first[piece].text):
+                    first[piece] = self._by_clauses(piece) or first[piece]
+        cut = {p: first[p] for p in pieces if first[p].cut}
+        if cut and not self.fixed_output_tokens:
+            first.update(self._uncut(cut, halvings))
+        english = {p: first[p].text for p in pieces}
+        reason = {p: self._reason(p, first[p]) for p in pieces}
+        return english, reason
+
+    def _reason(self, piece: str, output: Output) -> str | None:
+        if self.fixed_output_tokens:  # benchmarks: forced lengths are neither degenerate nor cut
+            return None
+        if output.from_halves:  # joined halves can look repetitive ("Thank you Thank you") without being so
+            return output.halves_reason
+        problem = degeneracy(piece, output.text) if self.guard else None
+        if output.cut and problem != "repetition":  # a loop says more; "too short" is the cut's doing
+            return CUT_OFF
+        return problem
+
+    def _uncut(self, outputs: dict[str, Output], halvings: int) -> dict[str, Output]:
+        """Outputs that stopped at the token cap: again with the model's full cap, else in halves."""
+        results = dict(outputs)
+        wider = [p for p in outputs if self.new_tokens_for(self.count_tokens(p))[1] < self.max_length]
+        results.update(zip(wider, self._generate(wider, max_new=self.max_length)))
+        for piece, output in results.items():
+            halves = halve(piece) if output.cut and halvings < MAX_HALVINGS else None
+            if halves:
+                english, reason = self._translate_pieces(halves, halvings + 1)
+                text = join_pieces([english[h] for h in halves])
+                reasons = [reason[h] for h in halves if reason[h]]
+                cut = CUT_OFF in reasons
+                results[piece] = Output(text, cut, CUT_OFF if cut else (reasons[0] if reasons else None), True)
+        return results
+
+    def _by_clauses(self, piece: str) -> Output | None:
         clauses = [c for c in split_clauses(piece) if c.strip()]
         if len(clauses) < 2:
             return None
-        return join_pieces(self._generate(clauses, **RETRY_OPTIONS))
+        outputs = self._generate(clauses, **RETRY_OPTIONS)
+        return Output(join_pieces([o.text for o in outputs]), cut=any(o.cut for o in outputs))
 
-    def _generate(self, texts: list[str], **options) -> list[str]:
+    def _generate(self, texts: list[str], max_new: int | None = None, **options) -> list[Output]:
         from .batching import token_batches
 
         if not texts:
             return []
         lengths = [self.count_tokens(t) for t in texts]
-        out: list[str] = [""] * len(texts)
+        out: list[Output] = [Output("")] * len(texts)
         for batch in token_batches(lengths, self.max_batch_tokens // max(1, self.beams)):
-            min_new, max_new = self.new_tokens_for(max(lengths[i] for i in batch))
-            decoded = self._generate_batch([texts[i] for i in batch], min_new, max_new, **options)
+            min_new, cap = self.new_tokens_for(max(lengths[i] for i in batch))
+            decoded = self._generate_batch([texts[i] for i in batch], min_new, max_new or cap, **options)
             self.model_calls += 1
-            for i, text in zip(batch, decoded):
-                out[i] = text.strip()
+            for i, result in zip(batch, decoded):
+                out[i] = Output(result.text.strip(), result.cut)
         return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..errors import QabriefError
 from .device import DeviceChoice, choose_device
-from .engine import ModelTranslator
+from .engine import ModelTranslator, Output
 from .registry import ResolvedModel
 
 
@@ -71,7 +71,7 @@ class HFTranslator(ModelTranslator):
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
 
-    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[str]:
+    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
         import torch
 
         enc = self.tokenizer(texts, return_tensors="pt", padding=True)
@@ -84,4 +84,14 @@ class HFTranslator(ModelTranslator):
             kwargs["forced_bos_token_id"] = self.forced_bos
         with torch.inference_mode():
             generated = self.model.generate(**enc, **kwargs)
-        return self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+        texts_out = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
+        # A row that ran to max_new_tokens was stopped by the cap, whether or not it ends in </s>:
+        # Marian's generation config forces </s> as the last token at the cap (forced_eos_token_id).
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
+        outputs = []
+        for text, row in zip(texts_out, generated[:, 1:].tolist()):  # position 0: decoder start
+            ends = [i for i, token in enumerate(row) if token in eos_ids]
+            produced = ends[0] + 1 if ends else len(row)
+            outputs.append(Output(text, cut=produced >= max_new))
+        return outputs
