@@ -9,7 +9,6 @@ HTML pages are reduced to their visible text, one block element a line.
 
 from __future__ import annotations
 
-import html
 import os
 import re
 from dataclasses import dataclass
@@ -197,7 +196,9 @@ def html_to_text(page: str) -> tuple[str, str | None]:
     parser = _TextExtractor()
     parser.feed(page)
     parser.close()
-    raw = html.unescape("".join(parser.parts)).replace("\xa0", " ")
+    # convert_charrefs=True already decoded every entity once: a literal "&lt;" on the page
+    # arrives as "<" and must stay so (a second unescape would turn "&amp;lt;" into "<").
+    raw = "".join(parser.parts).replace("\xa0", " ")
     lines = [re.sub(r"[ \t\u3000]+", " ", line).strip() for line in raw.split("\n")]
     text = "\n".join(line for line in lines if line)
     title = re.sub(r"\s+", " ", "".join(parser.title)).strip() or None
