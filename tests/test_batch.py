@@ -7,7 +7,10 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from qabrief.cli import main
+from qabrief.translate.base import Translation, Translator
 
 
 def make_folder(tmp_path, seed_text):
@@ -72,3 +75,73 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path, seed_text):
     outputs = sorted(p.name for p in out.iterdir())
     assert outputs == [".qabrief-batch.json"] + [f"doc{i:02d}.json" for i in range(24)]  # no duplicates, no temp files
     assert len(json.loads(manifest.read_text())["documents"]) == 24
+
+
+class FailsOn(Translator):
+    """Translates nothing (identity) but raises a plain RuntimeError on one marked sentence,
+    as a library bug or a CUDA out-of-memory would."""
+
+    cache_key = "fails-on"
+    description = "test translator that raises on one document"
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def translate_detailed(self, sentences):
+        if any(self.marker in s for s in sentences):
+            raise RuntimeError("CUDA out of memory (simulated)")
+        return [Translation(s, s) for s in sentences]
+
+
+def test_a_document_that_makes_the_translator_raise_does_not_stop_the_others(tmp_path, seed_text, monkeypatch,
+                                                                             capsys):
+    import qabrief.cli as cli
+
+    src = make_folder(tmp_path, seed_text)
+    (src / "poison.txt").write_text("记者：请问毒药如何？\n王文涛：毒药很好。", encoding="utf-8")
+    monkeypatch.setattr(cli, "_load_translator", lambda args: FailsOn("毒药"))
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--format", "json"]) == 1
+    report = capsys.readouterr().out
+    assert "2 written, 0 already done, 3 failed" in report
+    assert "FAILED" in report and "poison.txt: RuntimeError: CUDA out of memory (simulated)" in report
+    log = (out / ".qabrief-batch.log").read_text(encoding="utf-8")
+    assert "poison.txt" in log and "Traceback" in log and "translate_detailed" in log
+    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["seed-gbk.json", "seed.json"]
+
+
+def test_ctrl_c_keeps_what_finished_and_says_so(tmp_path, seed_text, monkeypatch, capsys):
+    import qabrief.batch as batch
+
+    src = make_folder(tmp_path, seed_text)
+    real = batch._brief_with_progress
+
+    def interrupt_at_the_last(path, *args):  # sorted: binary.dat, empty.txt, seed-gbk.txt, seed.txt
+        if path.name == "seed.txt":
+            raise KeyboardInterrupt
+        return real(path, *args)
+
+    monkeypatch.setattr(batch, "_brief_with_progress", interrupt_at_the_last)
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--model", "none", "--format", "json"]) == 130
+    assert "INTERRUPTED" in capsys.readouterr().out
+    assert len(json.loads((out / ".qabrief-batch.json").read_text())["documents"]) == 1
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1, 2, 3]", '{"version": 99, "documents": []}', ""])
+def test_a_damaged_or_foreign_manifest_is_rebuilt_with_a_warning(tmp_path, seed_text, damage, capsys):
+    src = make_folder(tmp_path, seed_text)
+    out = tmp_path / "out"
+    args = ["batch", str(src), "--out", str(out), "--model", "none"]
+    assert main(args) == 1
+    capsys.readouterr()
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.startswith(".")}
+    (out / ".qabrief-batch.json").write_text(damage, encoding="utf-8")
+    assert main(args) == 1
+    report = capsys.readouterr().out
+    assert "0 written, 2 already done, 2 failed" in report
+    assert "WARNING" in report and "rebuilt it from the outputs" in report and "2 finished document(s)" in report
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if not p.name.startswith(".")} == before
+    manifest = json.loads((out / ".qabrief-batch.json").read_text())
+    assert sorted(d["stem"] for d in manifest["documents"].values()) == ["seed", "seed-gbk"]
+    assert all(d["source"] for d in manifest["documents"].values())

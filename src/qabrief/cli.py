@@ -204,7 +204,7 @@ def _cmd_batch(args) -> int:
                        show_progress=sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS")),
                        glossary=_glossary(args), enforce_glossary=args.enforce_glossary)
     print(report.summary())
-    return 1 if report.failed else 0
+    return 130 if report.interrupted else (1 if report.failed else 0)
 
 
 def _cmd_models_list(args) -> int:
