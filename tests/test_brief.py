@@ -41,9 +41,10 @@ def test_bilingual_brief_with_model(seed_transcript, translator):
         for t in [seg.question] + seg.answers:
             for s in t.sentences:
                 assert (s.en is not None) == s.summary  # summaries only, by default
-    # titles go through the model; a memorised sentence in a summary comes back as memorised
-    assert brief.segments[0].answers[0].speaker.title_en is not None
-    assert brief.title_en is not None
+    # the title and the speakers' titles go through the model too (its English for them, verbatim)
+    xiao = brief.segments[0].answers[0].speaker
+    assert xiao.title_en == translator.translate([xiao.title_zh])[0] and xiao.title_en.strip()
+    assert brief.title_en == translator.translate([brief.title_zh])[0] and brief.title_en.strip()
 
 
 def test_full_text_translates_every_sentence(translator):
@@ -55,8 +56,10 @@ def test_full_text_translates_every_sentence(translator):
                                                 "5G phone shipments reached 168 million units."]
     assert brief.segments[0].question.sentences[0].en == "What measures will the ministry take in this regard?"
     md = render_markdown(brief)
-    assert "| 我们已建成超过100万座基站。 | We have built more than 1 million base stations. |" in md or \
-           "| 5G手机出货量达到1.68亿部。 | 5G phone shipments reached 168 million units. |" in md
+    summary_row = [s for s in answer.sentences if s.summary][0]
+    assert f"| {summary_row.zh} | {summary_row.en} |" in md  # the summary sentence, with its English
+    others = [s for s in answer.sentences if not s.summary]
+    assert all(s.zh not in md for s in others)  # the Markdown table holds the summary only
 
 
 def test_user_text_is_escaped_everywhere():
@@ -67,6 +70,8 @@ def test_user_text_is_escaped_everywhere():
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     md = render_markdown(brief)
     assert "王文涛" in md
+    assert "<script" not in md and "<b>" not in md  # no markup of the user's survives in the Markdown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in md and "&lt;b&gt;很好&lt;/b&gt;" in md
     assert json.loads(render_json(brief))["segments"][0]["question"]["sentences"][0]["zh"].count("<script>") == 1
 
 
@@ -120,3 +125,16 @@ def test_glossary_terms_checked_and_enforced(translator):
     assert question.en == "What measures will MIIT take in this regard?"
     assert question.terms[0]["found"] and not question.problems
     assert enforced.translator.endswith("glossary enforced")
+
+
+def test_html_input_is_unescaped_exactly_once():
+    page = ("<html><head><title>发布会</title></head><body><p>记者：请问&amp;lt;b&amp;gt;是什么？</p>"
+            "<p>王文涛：页面上写着&lt;script&gt;alert(1)&lt;/script&gt;。</p></body></html>")
+    brief = make_brief(page, None)
+    # what the page showed: "&lt;b&gt;" in the question, "<script>…" in the answer, as text
+    assert brief.segments[0].question.sentences[0].zh == "请问&lt;b&gt;是什么？"
+    assert brief.segments[0].answers[0].sentences[0].zh == f"页面上写着{XSS}。"
+    html = render_html(brief, standalone=True)
+    assert XSS not in html and "&amp;lt;b&amp;gt;" in html
+    md = render_markdown(brief)
+    assert XSS not in md and "&amp;lt;b&amp;gt;" in md

@@ -43,9 +43,8 @@ def test_every_question_summary_keeps_what_was_asked(seed_transcript, budget):
     summaries = summarize_transcript(seed_transcript, budget)
     for seg, summ, asked in zip(seed_transcript.segments, summaries, SEED_QUESTIONS):
         q, _ = chosen_texts(seg, summ)
-        if budget.sentences is None and budget.chars is None:
-            assert asked in q
-        assert q and all(is_interrogative(s) for s in q[:1] if budget.sentences == 1)
+        assert asked in q  # under every budget, even one sentence
+        assert any(is_interrogative(s) for s in q)
 
 
 def test_default_question_summary_contains_the_seed_interrogatives(seed_transcript):

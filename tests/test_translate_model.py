@@ -70,8 +70,10 @@ def test_guard_catches_the_loop_and_retries(translator):
     assert degeneracy(LOOP_SOURCE, first_pass) == "repetition"  # the model really loops
     (result,) = translator.translate_detailed([LOOP_SOURCE])
     assert LOOP_SOURCE in translator.recent_retries
-    assert result.suspect or degeneracy(LOOP_SOURCE, result.text) is None
+    # the retry (repetition penalty) broke the loop, and the result is judged on what came back
     assert "one by one one by one one by one" not in result.text
+    assert result.suspect == (degeneracy(LOOP_SOURCE, result.text) is not None)
+    assert result.reason == degeneracy(LOOP_SOURCE, result.text)
 
 
 def test_guard_marks_empty_output_as_suspect(translator):

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from ..brief import Brief, BriefSentence, BriefTurn
 
+_MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`",
+                                   "&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " "})
+
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    """User or model text, inert in Markdown: no raw HTML, no links, no code spans, no table breaks
+    (a Markdown viewer renders the entities back as the characters)."""
+    return (text or "").translate(_MARKDOWN_ESCAPES)
 
 
 def render_markdown(brief: Brief) -> str:
