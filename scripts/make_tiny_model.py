@@ -1,6 +1,6 @@
 """Build a tiny MarianMT zh→en model that loads exactly like Helsinki-NLP/opus-mt-zh-en.
 
-    python scripts/make_tiny_model.py OUT_DIR [--memorize PAIRS.tsv] [--seconds 20]
+    python scripts/make_tiny_model.py OUT_DIR [--memorize PAIRS.tsv] [--seconds 20] [--fast-tokenizer]
 
 The folder holds what the real model's folder holds (config.json, generation_config.json,
 model.safetensors, source.spm, target.spm, vocab.json, tokenizer_config.json), written
@@ -12,6 +12,11 @@ pairs.
 With --memorize, the model is trained on CPU for a few seconds until greedy decoding
 reproduces every pair of the TSV file (Chinese<TAB>English, one per line). Without it,
 weights are random: output is nonsense but shapes, loading and batching are real.
+
+With --fast-tokenizer, the folder instead holds one shared `tokenizer.json` (a Rust
+`tokenizers` Unigram model, loaded as PreTrainedTokenizerFast), as NLLB and most hub
+models do: it exercises the thread-safety of fast tokenizers, which MarianTokenizer
+(pure Python) does not.
 
 Hub-free by design: this is how tests, the app and the benchmarks get a model here.
 """
@@ -61,8 +66,26 @@ def _train_spm(sentences: list[str], vocab_size: int) -> bytes:
     return buf.getvalue()
 
 
+def _fast_tokenizer(zh: list[str], en: list[str], max_length: int):
+    """A shared-vocabulary Unigram tokenizer in Rust `tokenizers`, appending </s> like Marian's."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.Unigram())
+    tok.pre_tokenizer = pre_tokenizers.Metaspace()
+    tok.decoder = decoders.Metaspace()
+    trainer = trainers.UnigramTrainer(vocab_size=2200, special_tokens=["</s>", "<unk>", "<pad>"], unk_token="<unk>",
+                                      show_progress=False)
+    tok.train_from_iterator(zh * 2 + en * 4, trainer)
+    tok.post_processor = processors.TemplateProcessing(single="$A </s>", pair="$A $B </s>",
+                                                       special_tokens=[("</s>", tok.token_to_id("</s>"))])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="</s>", unk_token="<unk>", pad_token="<pad>",
+                                   model_max_length=max_length)
+
+
 def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers: int = 2, max_length: int = 64,
-          heads: int = 4, ffn: int | None = None, vocab_size: int | None = None, seed: int = 0):
+          heads: int = 4, ffn: int | None = None, vocab_size: int | None = None, seed: int = 0,
+          fast_tokenizer: bool = False):
     """Write an untrained model to `out`; returns (tokenizer, model).
 
     The defaults make the tiny test model; benchmarks pass opus-mt-zh-en's sizes
@@ -70,7 +93,7 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
     """
     import sentencepiece as spm
     import torch
-    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+    from transformers import MarianTokenizer
 
     from qabrief.parse import parse
 
@@ -79,6 +102,10 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
     transcript = parse(SEED)
     zh = [s.simplified for t in transcript.turns for s in t.sentences] + [p[0] for p in pairs]
     en = [p[1] for p in pairs] + ENGLISH_FILLER.split(". ")
+    if fast_tokenizer:
+        tokenizer = _fast_tokenizer(zh, en, max_length)
+        return tokenizer, _model(tokenizer.get_vocab(), tokenizer.pad_token_id, d_model, layers, max_length, heads,
+                                 ffn, vocab_size)
     (out / "source.spm").write_bytes(_train_spm(zh * 2, 1800))
     (out / "target.spm").write_bytes(_train_spm(en * 4, 400))
     vocab = {"</s>": 0, "<unk>": 1}
@@ -92,7 +119,13 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     tokenizer = MarianTokenizer(str(out / "source.spm"), str(out / "target.spm"), str(out / "vocab.json"),
                                 source_lang="zh", target_lang="en", model_max_length=max_length)
-    pad = vocab["<pad>"]
+    return tokenizer, _model(vocab, vocab["<pad>"], d_model, layers, max_length, heads, ffn, vocab_size)
+
+
+def _model(vocab: dict, pad: int, d_model: int, layers: int, max_length: int, heads: int, ffn: int | None,
+           vocab_size: int | None):
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel
+
     config = MarianConfig(
         vocab_size=max(len(vocab), vocab_size or 0), d_model=d_model, encoder_layers=layers, decoder_layers=layers,
         encoder_attention_heads=heads, decoder_attention_heads=heads, encoder_ffn_dim=ffn or d_model * 2,
@@ -105,7 +138,7 @@ def build(out: Path, pairs: list[tuple[str, str]], *, d_model: int = 64, layers:
         num_beams=4, max_length=max_length, bad_words_ids=[[pad]], pad_token_id=pad, eos_token_id=0,
         decoder_start_token_id=pad, forced_eos_token_id=0,
     )
-    return tokenizer, model
+    return model
 
 
 def memorize(tokenizer, model, pairs: list[tuple[str, str]], seconds: float = 600.0, seed: int = 0,
@@ -183,9 +216,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--memorize", type=Path, metavar="PAIRS.tsv", help="Chinese<TAB>English pairs to memorise")
     ap.add_argument("--seconds", type=float, default=600.0, help="training time limit (safety net)")
     ap.add_argument("--max-length", type=int, default=64, help="model's maximum sequence length in tokens")
+    ap.add_argument("--fast-tokenizer", action="store_true", help="a Rust tokenizer.json instead of Marian's spm files")
     args = ap.parse_args(argv)
     pairs = read_pairs(args.memorize)
-    tokenizer, model = build(args.out_dir, pairs, max_length=args.max_length)
+    tokenizer, model = build(args.out_dir, pairs, max_length=args.max_length, fast_tokenizer=args.fast_tokenizer)
     if pairs:
         start = time.monotonic()
         steps = memorize(tokenizer, model, pairs, args.seconds)

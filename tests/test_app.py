@@ -1,6 +1,7 @@
 """The Gradio app as users and API clients meet it: a real server on the tiny model."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -24,12 +25,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(tiny_model_dir, tmp_path_factory):
+def server_models(tiny_fast_model_dir, tmp_path_factory):
+    """The server's models folder: the fast-tokenizer model is offered there (the default is outside it)."""
+    folder = tmp_path_factory.mktemp("app-models")
+    shutil.copytree(tiny_fast_model_dir, folder / "tinyfast")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def server(tiny_model_dir, server_models, tmp_path_factory):
     port = _free_port()
     cache = tmp_path_factory.mktemp("app-cache")
+    # QABRIEF_CACHE=off: every request really goes through the shared model
     env = {**os.environ, "QABRIEF_MODEL": str(tiny_model_dir), "GRADIO_SERVER_PORT": str(port),
            "HF_HUB_OFFLINE": "1", "QABRIEF_CACHE_DIR": str(cache), "GRADIO_ANALYTICS_ENABLED": "False",
-           "QABRIEF_MODELS_DIR": str(cache / "models")}
+           "QABRIEF_MODELS_DIR": str(server_models), "QABRIEF_CACHE": "off"}
+    env.pop("QABRIEF_ALLOW_ANY_MODEL", None)
     log = cache / "server.log"
     with open(log, "w") as fh:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, stdout=fh, stderr=subprocess.STDOUT)
@@ -79,18 +90,73 @@ def test_api_brief_returns_the_json_brief(server, seed_text):
     assert client.predict("", api_name="/brief") == {"error": "paste a transcript, upload a file, or click “Load example”"}
 
 
-def test_eight_simultaneous_requests_all_complete(server):
+def english_of(brief: dict) -> list[list[str | None]]:
+    turns = [t for seg in brief["segments"] for t in ([seg["question"]] if seg["question"] else []) + seg["answers"]]
+    return [[s["en"] for s in t["sentences"]] for t in turns]
+
+
+@pytest.mark.parametrize("model", ["default", "tinyfast"])
+def test_eight_simultaneous_requests_get_the_english_they_get_alone(server, server_models, seed_text, model):
+    """Eight different transcripts (the seed's Q&As), full text, alone and then all at once."""
     from gradio_client import Client
 
-    texts = [f"记者：请问第{i}个问题是什么？\n王文涛：我们已建成超过100万座基站。谢谢你的提问。" for i in range(8)]
+    from qabrief.parse import parse
+
+    name = None if model == "default" else str(server_models / model)
+    seed = parse(seed_text)
+    texts = []
+    for seg in seed.segments + seed.segments[:1]:
+        turns = "\n".join(f"{t.speaker.label}：{t.text}" for t in seg.turns)
+        texts.append(turns)
+    texts[7] = texts[7].replace("。", "！", 3)  # the eighth differs from the first
+    client = Client(server, verbose=False)
 
     def ask(text):
-        return Client(server, verbose=False).predict(text, api_name="/brief")
+        return Client(server, verbose=False).predict(text, 0, True, name, api_name="/brief")
 
+    alone = [client.predict(t, 0, True, name, api_name="/brief") for t in texts]
+    assert all("error" not in b for b in alone), alone[0]
+    assert all(b["translator"].startswith("transformers") for b in alone)
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(ask, texts))
-    assert [len(r["segments"]) for r in results] == [1] * 8
-    assert all(r["segments"][0]["answers"][0]["sentences"][0]["zh"] == "我们已建成超过100万座基站。" for r in results)
+        together = list(pool.map(ask, texts))
+    assert [english_of(b) for b in together] == [english_of(b) for b in alone]
+    assert all(s for b in alone for t in english_of(b) for s in t)  # every sentence has English
+
+
+@pytest.mark.parametrize("model", ["/etc", "someone/unknown-model", "../../etc", "opus-mt-zh-en/../../etc"])
+def test_api_refuses_models_the_server_does_not_offer(server, model):
+    from gradio_client import Client
+
+    result = Client(server, verbose=False).predict("记者：请问如何？\n王文涛：很好。", 0, False, model,
+                                                   api_name="/brief")
+    assert set(result) == {"error"}
+    assert "is not offered on this server" in result["error"] and "QABRIEF_ALLOW_ANY_MODEL=1" in result["error"]
+
+
+def test_api_turns_unexpected_errors_into_messages(monkeypatch, caplog):
+    import qabrief.app as app
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(app, "build_brief", broken)
+    assert app.api_brief("记者：请问如何？\n王文涛：很好。") == {
+        "error": "unexpected error (ZeroDivisionError); the server log has details"}
+    assert "Traceback" in caplog.text and "a bug" in caplog.text
+
+
+def test_export_files_live_under_one_pruned_folder(monkeypatch, tmp_path):
+    import qabrief.app as app
+
+    monkeypatch.setattr(app, "downloads_root", lambda: tmp_path / "downloads")
+    _, first = run_page("记者：请问如何？\n王文涛：很好。", None, 0, "Summaries only", "none", "cpu")
+    _, second = run_page("记者：请问如何？\n王文涛：很好。", None, 0, "Summaries only", "none", "cpu")
+    folders = {Path(f).parent for f in first + second}
+    assert len(folders) == 2 and all(f.parent == tmp_path / "downloads" for f in folders)
+    old = Path(first[0]).parent
+    os.utime(old, (time.time() - app.DOWNLOADS_KEEP_S - 10,) * 2)
+    run_page("记者：请问如何？\n王文涛：很好。", None, 0, "Summaries only", "none", "cpu")
+    assert not old.exists() and Path(second[0]).is_file()
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -3,16 +3,22 @@
 Nothing heavy happens at import: the model loads on the first request (or in the
 background at start on Hugging Face Spaces) and is then shared by all requests. The
 queue runs at most QABRIEF_CONCURRENCY briefs at once (default 2) so parallel users
-cannot exhaust memory; the rest wait their turn. Every error becomes a message in the
-page, never a traceback.
+cannot exhaust memory; the rest wait their turn. A request may only name a model the
+server offers (`ModelPolicy`); export files live under one folder whose old files are
+removed. Every error becomes a message in the page or `{"error": ...}` in the API,
+with the traceback in the server log, never shown.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
 import tempfile
 import threading
+import time
+import uuid
 from pathlib import Path
 
 from .brief import Brief, make_brief
@@ -21,9 +27,9 @@ from .fidelity import Glossary
 from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
-from .service import NO_MODEL, TranslatorPool
+from .service import NO_MODEL, ModelPolicy, TranslatorPool
 from .summarize import Budget
-from .translate import MODELS, default_model, models_dir
+from .translate import default_model
 
 log = logging.getLogger(__name__)
 
@@ -32,16 +38,24 @@ UPLOAD_TYPES = [".txt", ".html", ".htm", ".md"]
 SCOPES = ["Summaries only", "Full text"]
 DEVICES = ["auto", "cpu", "cuda", "mps"]
 BACKENDS = ["auto", "transformers", "ct2"]
-pool = TranslatorPool()
+UNEXPECTED = "unexpected error ({}); the server log has details"
+DOWNLOADS_KEEP_S = 3600.0  # export files older than this are removed (the browser fetched them long ago)
+
+_pool: TranslatorPool | None = None
+_pool_lock = threading.Lock()
+
+
+def translator_pool() -> TranslatorPool:
+    """The process's one pool, created on first use with the policy the environment sets."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = TranslatorPool(policy=ModelPolicy.from_env())
+        return _pool
 
 
 def model_choices() -> list[str]:
-    local = sorted(p.name for p in models_dir().glob("*") if p.is_dir() and p.name not in MODELS)
-    choices = list(MODELS) + [str(models_dir() / n) for n in local]
-    default = default_model()
-    if default not in choices:
-        choices.insert(0, default)
-    return choices + [NO_MODEL]
+    return translator_pool().policy.offered() + [NO_MODEL]
 
 
 def example_text() -> str:
@@ -61,23 +75,42 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
         source = text
     else:
         raise QabriefError("paste a transcript, upload a file, or click “Load example”")
+    if device not in DEVICES or backend not in BACKENDS:
+        raise QabriefError(f"device must be one of {', '.join(DEVICES)} and backend one of {', '.join(BACKENDS)}")
     from .parse import parse
 
     transcript = parse(source)  # parse errors reach the user before any model loads
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
-    translator, notice = pool.get(model, device, backend)
+    translator, notice = translator_pool().get(model, device, backend)
     budget = Budget(sentences=int(length)) if length else Budget()
     return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice,
                       glossary=glossary, enforce_glossary=enforce_glossary)
 
 
+def downloads_root() -> Path:
+    """One folder for every request's export files, pruned of old ones at each request."""
+    return Path(tempfile.gettempdir()) / f"qabrief-downloads-{os.getpid()}"
+
+
+def _prune_downloads(root: Path) -> None:
+    cutoff = time.time() - DOWNLOADS_KEEP_S
+    for folder in root.glob("*"):
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+        except FileNotFoundError:  # another request pruned it first
+            pass
+
+
 def _write_downloads(brief: Brief) -> list[str]:
-    folder = Path(tempfile.mkdtemp(prefix="qabrief-"))
-    stem = "brief"
+    root = downloads_root()
+    _prune_downloads(root)
+    folder = root / uuid.uuid4().hex
+    folder.mkdir(parents=True)
     outputs = {"md": render_markdown(brief), "html": render_html(brief, standalone=True), "json": render_json(brief)}
     paths = []
     for ext, content in outputs.items():
-        path = folder / f"{stem}.{ext}"
+        path = folder / f"brief.{ext}"
         path.write_text(content, encoding="utf-8")
         paths.append(str(path))
     return paths
@@ -97,7 +130,7 @@ def run_page(text, upload, length, scope, model, device, progress=None, backend=
         return render_error(str(exc)), None
     except Exception as exc:  # the page must show a message, never a traceback
         log.exception("brief failed")
-        return render_error(f"unexpected error ({type(exc).__name__}); the server log has details"), None
+        return render_error(UNEXPECTED.format(type(exc).__name__)), None
     return render_html(brief), _write_downloads(brief)
 
 
@@ -108,6 +141,9 @@ def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | 
                             "auto")
     except QabriefError as exc:
         return {"error": str(exc)}
+    except Exception as exc:  # an API client gets a message, never a traceback
+        log.exception("/brief failed")
+        return {"error": UNEXPECTED.format(type(exc).__name__)}
     return brief_dict(brief)
 
 
@@ -118,6 +154,7 @@ def startup_notice(model: str) -> str:
     if model == NO_MODEL:
         return ""
     try:
+        translator_pool().policy.check(model)
         check_available(resolve_model(model))
     except QabriefError as exc:
         return f"**English is off.** {exc}. Chinese briefs still work."
@@ -128,7 +165,8 @@ def build_app():
     import gradio as gr
 
     default = default_model()
-    with gr.Blocks(title="qabrief — bilingual press-conference briefs") as demo:
+    # delete_cache: Gradio's own copies of the export files go after an hour, checked every 10 minutes
+    with gr.Blocks(title="qabrief — bilingual press-conference briefs", delete_cache=(600, 3600)) as demo:
         gr.Markdown("## qabrief\nBilingual briefs of Chinese press conferences: who asked what, what was "
                     "answered, the Chinese beside the English.")
         banner = gr.Markdown(startup_notice(default), elem_id="banner")
@@ -141,7 +179,7 @@ def build_app():
             with gr.Column(scale=2):
                 length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
-                model = gr.Dropdown(model_choices(), value=default, label="Model", allow_custom_value=True)
+                model = gr.Dropdown(model_choices(), value=default, label="Model")
                 with gr.Row():
                     device = gr.Dropdown(DEVICES, value="auto", label="Device")
                     backend = gr.Dropdown(BACKENDS, value="auto", label="Backend",
@@ -169,8 +207,9 @@ def build_app():
 
 def launch(demo=None, **kwargs):
     demo = demo or build_app()
+    atexit.register(shutil.rmtree, downloads_root(), ignore_errors=True)
     if os.environ.get("SPACE_ID"):  # on Spaces: fetch the model into the cache while the page starts
-        threading.Thread(target=pool.get, args=(default_model(), "auto"), daemon=True).start()
+        threading.Thread(target=translator_pool().get, args=(default_model(), "auto"), daemon=True).start()
     kwargs.setdefault("server_name", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     kwargs.setdefault("server_port", int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     return demo.launch(**kwargs)

@@ -14,7 +14,7 @@ import os
 
 from ..errors import QabriefError
 from .base import IdentityTranslator, Translation, Translator
-from .cache import CachedTranslator, TranslationCache
+from .cache import CachedTranslator, TranslationCache, cache_enabled
 from .registry import DEFAULT_MODEL, MODELS, ModelSpec, ResolvedModel, default_model, models_dir, resolve_model
 
 log = logging.getLogger("qabrief.translate")
@@ -43,7 +43,7 @@ def load_translator(
     compute_type: str | None = None,
     beams: int | None = None,
     max_length: int | None = None,
-    cache: bool | TranslationCache = True,
+    cache: bool | TranslationCache | None = None,
     **options,
 ) -> Translator:
     """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
@@ -51,7 +51,8 @@ def load_translator(
     `backend`: "transformers", "ct2" (CTranslate2, `pip install 'qabrief[fast]'`), or "auto":
     CTranslate2 when the package and a converted model are present, else transformers.
     Fails fast, with the command that fixes it, when the model is neither local nor
-    reachable. `cache=False` bypasses the SQLite translation cache.
+    reachable. `cache=False` bypasses the SQLite translation cache; None (default) uses it
+    unless QABRIEF_CACHE=off.
     """
     resolved = resolve_model(model)
     if backend not in BACKENDS:
@@ -73,7 +74,7 @@ def load_translator(
 
         translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
                                   local_files_only=local_only, **options)
-    if cache is False:
+    if cache is False or (cache is None and not cache_enabled()):
         return translator
     return CachedTranslator(translator, cache if isinstance(cache, TranslationCache) else None)
 
@@ -137,10 +138,13 @@ def _in_hf_cache(hub_id: str | None) -> bool:
         return False
     try:
         from huggingface_hub import try_to_load_from_cache
-
-        cache_dir = os.environ.get("HF_HUB_CACHE") or (
-            os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None)
+    except ImportError:
+        raise QabriefError("translation needs huggingface_hub: pip install 'qabrief[translate]'") from None
+    cache_dir = os.environ.get("HF_HUB_CACHE") or (
+        os.path.join(os.environ["HF_HOME"], "hub") if os.environ.get("HF_HOME") else None)
+    try:
         hit = try_to_load_from_cache(hub_id, "config.json", cache_dir=cache_dir)
-        return isinstance(hit, str)
-    except Exception:  # an unreadable cache is the same as no cache here
+    except (OSError, ValueError) as exc:  # an unreadable cache or an invalid id: not in the cache
+        log.debug("Hugging Face cache lookup for %s failed: %s", hub_id, exc)
         return False
+    return isinstance(hit, str)

@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS translations (
 """
 
 
+def cache_enabled() -> bool:
+    """False when QABRIEF_CACHE is off/0/no/false (benchmarks, or a server that must not keep text)."""
+    return os.environ.get("QABRIEF_CACHE", "on").strip().lower() not in ("0", "off", "no", "false")
+
+
 def default_cache_path() -> Path:
     if os.environ.get("QABRIEF_CACHE_DIR"):
         return Path(os.environ["QABRIEF_CACHE_DIR"]) / "translations.sqlite3"

@@ -1,0 +1,130 @@
+"""The model policy and the translator pool a public server relies on."""
+
+import threading
+import time
+
+import pytest
+
+from qabrief import QabriefError
+from qabrief.service import ModelPolicy, ModelRefused, TranslatorPool
+from qabrief.translate import IdentityTranslator
+
+
+class RecordingLoader:
+    """Stands in for load_translator: records what was loaded; can be slow or fail for a name."""
+
+    def __init__(self, slow: str | None = None, fail=lambda model: False):
+        self.loaded: list[str] = []
+        self.slow, self.fail = slow, fail
+        self.release = threading.Event()
+
+    def __call__(self, model, device="auto", backend="auto"):
+        self.loaded.append(model)
+        if model == self.slow:
+            self.release.wait(10)
+        if self.fail(model):
+            raise QabriefError(f"model {model} is not downloaded")
+        translator = IdentityTranslator()
+        translator.name = model
+        return translator
+
+
+@pytest.fixture
+def models(tmp_path, monkeypatch):
+    folder = tmp_path / "models"
+    (folder / "mine").mkdir(parents=True)
+    (folder / "mine" / "config.json").write_text("{}")
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
+    monkeypatch.delenv("QABRIEF_MODEL", raising=False)
+    monkeypatch.delenv("QABRIEF_ALLOW_ANY_MODEL", raising=False)
+    return folder
+
+
+@pytest.mark.parametrize("name", ["/etc", "someone/unknown-model", "~", "../models/../..", "/tmp",
+                                  "opus-mt-zh-en/../../etc", "x" * 5000, "a\x00b"])
+def test_refused_names_load_nothing(models, name):
+    loader = RecordingLoader()
+    pool = TranslatorPool(loader, policy=ModelPolicy.from_env())
+    with pytest.raises(ModelRefused, match="not offered on this server.*QABRIEF_ALLOW_ANY_MODEL=1"):
+        pool.get(name)
+    assert loader.loaded == []
+
+
+def test_offered_names_are_presets_the_default_and_the_models_folder(models, monkeypatch, tmp_path):
+    monkeypatch.setenv("QABRIEF_MODEL", str(tmp_path / "operator-choice"))
+    policy = ModelPolicy.from_env()
+    offered = policy.offered()
+    assert offered[0] == str(tmp_path / "operator-choice") and "opus-mt-zh-en" in offered
+    assert str(models / "mine") in offered
+    loader = RecordingLoader()
+    pool = TranslatorPool(loader, policy=policy)
+    for name in offered:
+        pool.get(name)
+    assert loader.loaded[-1] == str(models / "mine")
+
+
+def test_the_operator_can_allow_any_model(models, monkeypatch, tmp_path):
+    monkeypatch.setenv("QABRIEF_ALLOW_ANY_MODEL", "1")
+    loader = RecordingLoader()
+    translator, notice = TranslatorPool(loader, policy=ModelPolicy.from_env()).get(str(tmp_path))
+    assert notice is None and loader.loaded == [str(tmp_path)]
+
+
+def test_pool_keeps_at_most_max_models_least_recently_used_goes(models):
+    loader = RecordingLoader()
+    pool = TranslatorPool(loader, max_models=2)
+    a, _ = pool.get("a")
+    pool.get("b")
+    assert pool.get("a")[0] is a  # a is now the most recent
+    pool.get("c")  # b goes
+    assert [k[0] for k in pool.loaded()] == ["a", "c"]
+    pool.get("b")
+    assert loader.loaded == ["a", "b", "c", "b"]
+
+
+def test_a_slow_load_does_not_block_a_loaded_model(models):
+    loader = RecordingLoader(slow="slow")
+    pool = TranslatorPool(loader)
+    pool.get("fast")
+    waiter = threading.Thread(target=pool.get, args=("slow",))
+    waiter.start()
+    while "slow" not in loader.loaded:
+        time.sleep(0.01)
+    start = time.monotonic()
+    translator, _ = pool.get("fast")  # while "slow" is still loading
+    assert translator is not None and time.monotonic() - start < 1.0
+    loader.release.set()
+    waiter.join(10)
+
+
+def test_parallel_first_requests_load_a_model_once(models):
+    loader = RecordingLoader(slow="m")
+    pool = TranslatorPool(loader)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(pool.get("m")[0])) for _ in range(6)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    loader.release.set()
+    for t in threads:
+        t.join(10)
+    assert loader.loaded == ["m"] and len(results) == 6 and all(r is results[0] for r in results)
+
+
+def test_a_failed_load_is_remembered_for_a_while(models, monkeypatch):
+    import qabrief.service as service
+
+    loader = RecordingLoader(fail=lambda model: True)
+    pool = TranslatorPool(loader)
+    first = pool.get("gone")
+    second = pool.get("gone")
+    assert first == second and first[0] is None and "model gone is not downloaded" in first[1]
+    assert loader.loaded == ["gone"]
+    monkeypatch.setattr(service, "RETRY_FAILED_AFTER_S", 0.0)
+    pool.get("gone")
+    assert loader.loaded == ["gone", "gone"]
+    monkeypatch.setattr(service, "RETRY_FAILED_AFTER_S", 60.0)
+    monkeypatch.setattr(service, "MAX_REMEMBERED_FAILURES", 3)
+    for i in range(10):
+        pool.get(f"m{i}")
+    assert len(pool._failed) == 3  # bounded however many names fail
