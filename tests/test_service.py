@@ -92,7 +92,7 @@ def test_a_slow_load_does_not_block_a_loaded_model(models):
         time.sleep(0.01)
     start = time.monotonic()
     translator, _ = pool.get("fast")  # while "slow" is still loading
-    assert translator is not None and time.monotonic() - start < 1.0
+    assert translator is not None and time.monotonic() - start < 5.0  # not the 10 s the load takes
     loader.release.set()
     waiter.join(10)
 

