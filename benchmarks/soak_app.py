@@ -1,6 +1,6 @@
 """Soak test of the public app: a bounded stream of good and bad requests from several clients.
 
-    python benchmarks/soak_app.py [--seconds 180] [--clients 4] [--max-requests 2000] [--model DIR]
+    python benchmarks/soak_app.py [--seconds 240] [--warmup 60] [--clients 4] [--max-requests 2000] [--model DIR]
 
 Starts `app.py` on a free loopback port with a tiny MarianMT (built on the spot: the real
 weights cannot be downloaded here; the translation cache is off so every good request
@@ -13,8 +13,10 @@ the time or the request count runs out:
 
 It prints requests sent, succeeded, refused with a clear message, and failed with a
 traceback (an "unexpected error" answer, a transport error, or a traceback in the server
-log: must be 0), and the server's resident memory (VmRSS) at start, after warm-up (the
-first full rotation) and at the end, with the growth after warm-up (should stay flat).
+log: must be 0), and the server's resident memory (VmRSS) at start, after warm-up (one
+rotation sent one at a time, then `--warmup` seconds of concurrent traffic: the server
+reaches its working size only once briefs run side by side) and at the end, with the
+growth after warm-up (should stay flat), and the RSS sampled every 15 s.
 """
 
 from __future__ import annotations
@@ -98,7 +100,8 @@ def start_server(model: str, tmp: Path) -> tuple[subprocess.Popen, str, Path]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seconds", type=float, default=180.0)
+    ap.add_argument("--seconds", type=float, default=240.0, help="concurrent traffic, warm-up included")
+    ap.add_argument("--warmup", type=float, default=60.0, help="concurrent seconds before the RSS baseline")
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--max-requests", type=int, default=2000)
     ap.add_argument("--model", help="model folder for the app (default: a tiny model built now)")
@@ -145,8 +148,17 @@ def main() -> int:
             warm = Client(url, verbose=False)
             for item in mix:  # warm-up: one full rotation, one at a time
                 send(warm, item)
-            rss_warm = rss_mb(proc.pid)
-            deadline = time.monotonic() + args.seconds
+            samples: list[tuple[float, float]] = []
+            stop = threading.Event()
+            start = time.monotonic()
+
+            def sample() -> None:
+                while not stop.wait(15):
+                    samples.append((time.monotonic() - start, rss_mb(proc.pid)))
+
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            deadline = start + args.seconds
             counter = itertools.count()
 
             def client_loop(n: int) -> None:
@@ -157,22 +169,26 @@ def main() -> int:
                         return
                     send(client, item)
 
-            start = time.monotonic()
             with ThreadPoolExecutor(args.clients) as pool:
                 list(pool.map(client_loop, range(args.clients)))
             elapsed = time.monotonic() - start
             rss_end = rss_mb(proc.pid)
+            stop.set()
+            after_warmup = [rss for at, rss in samples if at >= args.warmup]
+            rss_warm = after_warmup[0] if after_warmup else rss_end
         finally:
             proc.terminate()
             proc.wait(timeout=30)
         tracebacks = log.read_text(errors="replace").count("Traceback")
     outcomes["failed with a traceback"] += tracebacks
-    print(f"soak: {args.clients} clients for {elapsed:.0f} s after warm-up; {len(mix)} kinds of request")
+    print(f"soak: {args.clients} clients for {elapsed:.0f} s ({args.warmup:.0f} s warm-up); "
+          f"{len(mix)} kinds of request")
     for key in ("sent", "succeeded", "refused with a message", "failed with a traceback", "outcome not as expected"):
         print(f"  {key:26s} {outcomes[key]:6d}")
     print(f"  tracebacks in server log   {tracebacks:6d}")
     print(f"  server RSS MB: start {rss_start:.0f}, after warm-up {rss_warm:.0f}, end {rss_end:.0f} "
           f"({(rss_end / rss_warm - 1) * 100:+.1f}% after warm-up)")
+    print("  RSS every 15 s:", " ".join(f"{rss:.0f}" for _, rss in samples))
     for kind, message in messages.items():
         if message != "brief":
             print(f"  {kind:10s} → {message[:110]}")

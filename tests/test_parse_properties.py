@@ -4,7 +4,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qabrief import QabriefError, parse
-from qabrief.chinese import han_chars
+from qabrief.parse.script import han_chars
 
 PIECES = ["记者：", "問:", "答：", "主持人：", "肖亞慶: ", "田玉龍：", "【李克强】", "[10:05]", "2\n",
           "新華社記者:", "。", "？", "！", "\n", " ", "“", "”", ":", "：", "一是", "謝謝。", "2.2倍",

@@ -3,7 +3,7 @@
 import re
 
 from qabrief import parse
-from qabrief.chinese import han_chars
+from qabrief.parse.script import han_chars
 
 ASKERS = ["中央廣播電視總臺央視記者", "界面新聞記者", "封面新聞記者", "香港紫荊雜志記者",
           "香港中評社記者", "紅星新聞記者", "澳門月刊記者"]

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from qabrief import QabriefError, parse
-from qabrief.chinese import han_chars
+from qabrief.parse.script import han_chars
 
 
 def names(segment):

@@ -1,7 +1,7 @@
 import pytest
 
-from qabrief.chinese import detect_script, fold_width, to_simplified
-from qabrief.sentences import split_sentences
+from qabrief.parse.script import detect_script, fold_width, to_simplified
+from qabrief.parse.sentences import split_sentences
 
 
 def texts(s):

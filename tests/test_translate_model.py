@@ -10,8 +10,8 @@ import time
 import pytest
 
 from qabrief import QabriefError
-from qabrief.chinese import to_traditional
 from qabrief.cli import main
+from qabrief.parse.script import to_traditional
 from qabrief.translate import TranslationCache, load_translator
 from qabrief.translate.guard import degeneracy
 from qabrief.translate.prepare import prepare_source

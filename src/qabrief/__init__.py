@@ -5,8 +5,7 @@ small interface, and nothing heavy (models, OpenCC, jieba) loads at import time.
 """
 
 from .errors import QabriefError
-from .model import Segment, Sentence, Speaker, Transcript, Turn
-from .parse import parse
+from .parse import Segment, Sentence, Speaker, Transcript, Turn, parse
 
 __all__ = ["QabriefError", "Segment", "Sentence", "Speaker", "Transcript", "Turn", "parse"]
 __version__ = "0.1.0"

@@ -13,9 +13,9 @@ from dataclasses import asdict, dataclass, field
 
 from .fidelity import Glossary, check_sentence, flag_truncated
 from .fidelity.enforce import GlossaryEnforcingTranslator
-from .model import Speaker, Transcript, Turn
 from .names import name_with_characters, outlet_in_english, pinyin_name
 from .parse import parse
+from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .translate.base import Translator
 

@@ -170,8 +170,8 @@ def _cmd_summarize(args) -> int:
 
 
 def _cmd_translate(args) -> int:
-    from .reading import read_document
-    from .sentences import split_sentences
+    from .parse.reading import read_document
+    from .parse.sentences import split_sentences
 
     if (args.text is None) == (args.file is None):
         raise QabriefError("give either TEXT or --file FILE")

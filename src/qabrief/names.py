@@ -9,8 +9,8 @@ goes through the translator.
 
 from __future__ import annotations
 
-from .chinese import to_simplified
-from .speakers import COMPOUND_SURNAMES
+from .parse.script import to_simplified
+from .parse.speakers import COMPOUND_SURNAMES
 
 # Outlets that ask at Chinese press conferences, by their Simplified names.
 OUTLETS = {

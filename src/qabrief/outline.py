@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import Speaker, Transcript, Turn
+from .parse.transcript import Speaker, Transcript, Turn
 
 
 def describe_speaker(speaker: Speaker | None) -> str:

@@ -49,7 +49,7 @@ def flag_truncated(pairs: list[tuple[str, str]], factor: float = 0.35, min_han: 
     import re
     import statistics
 
-    from ..chinese import han_count
+    from ..parse.script import han_count
 
     ratios = [(len(re.findall(r"\w+", en)) / han_count(zh)) if han_count(zh) and en else None for zh, en in pairs]
     known = [r for r in ratios if r]

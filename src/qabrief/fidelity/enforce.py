@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from ..chinese import to_simplified
+from ..parse.script import to_simplified
 from ..translate.base import Translation, Translator
 from .glossary import Glossary
 

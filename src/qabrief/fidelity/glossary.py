@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..chinese import to_simplified
 from ..errors import QabriefError
+from ..parse.script import to_simplified
 
 
 @dataclass(frozen=True)

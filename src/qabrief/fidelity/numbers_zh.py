@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..chinese import to_simplified
+from ..parse.script import to_simplified
 from .quantity import Found, Quantity
 
 _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..chinese import han_count, to_simplified
+from ..parse.script import han_count, to_simplified
 
 _QUESTION_WORDS = re.compile(
     r"如何|什么|哪些|哪个|哪里|哪方面|是否|吗|怎么|怎样|为什么|为何|多少|能否|可否|是不是|有没有|会不会|能不能|何时|请问"

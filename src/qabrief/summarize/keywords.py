@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from ..chinese import to_simplified
+from ..parse.script import to_simplified
 
 _NOUNS = ("n", "nz", "nt", "ns", "nr", "vn", "eng", "nrt")
 # Nouns every official answer is full of; as labels they tell segments apart no better than "the".

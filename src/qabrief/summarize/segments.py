@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Segment, Speaker, Transcript, Turn
+from ..parse.transcript import Segment, Speaker, Transcript, Turn
 from .cues import is_courtesy
 from .keywords import keywords
 from .qa import Budget, Pick, QASummarizer

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from ..chinese import to_simplified
+from ..parse.script import to_simplified
 
 # Function words and the verbs/adverbs every official answer is made of; they say nothing
 # about what a sentence is about.

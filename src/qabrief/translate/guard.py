@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..chinese import han_count
+from ..parse.script import han_count
 
 # "willllllll", "theeeeeee", "abababababab": a letter or two looping inside a word.
 _STUTTER = re.compile(r"([a-z]{1,3})\1{5,}")

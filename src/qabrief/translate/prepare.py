@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ..chinese import HAN, fold_width, to_simplified
+from ..parse.script import HAN, fold_width, to_simplified
 
 _HALF_TO_FULL = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！", "(": "（", ")": "）"}
 _NEXT_TO_HAN = re.compile(rf"(?<=[{HAN}”’）])\s*([,;:?!])(?!\d)|([,;:?!(])\s*(?=[{HAN}“‘（])")

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .chinese import han_count, to_simplified
-from .errors import QabriefError
+from ..errors import QabriefError
+from .script import han_count, to_simplified
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 """Largest input accepted (5 MiB, about 1.7 million Chinese characters: a year of

@@ -16,11 +16,11 @@ import os
 import re
 from dataclasses import dataclass, replace
 
-from .chinese import detect_script, han_count, to_simplified
-from .model import Segment, Speaker, Transcript, Turn
 from .reading import MAX_INPUT_BYTES, read_document
+from .script import detect_script, han_count, to_simplified
 from .sentences import split_sentences
 from .speakers import TITLE_ENDINGS, classify_label, identity
+from .transcript import Segment, Speaker, Transcript, Turn
 
 _TS = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?"
 _STOP = r"\s:：\[\]【】。？！?!，,；;“”\"「」"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from .chinese import to_simplified
-from .model import Sentence
+from .script import to_simplified
+from .transcript import Sentence
 
 TERMINATORS = "。！？!?；…"
 CLOSERS = "”’」』）)】》〉\"'"

@@ -1,0 +1,17 @@
+"""The parse stage: a transcript as the user gives it → `Transcript` (speaker turns, Q&A segments).
+
+    from qabrief.parse import parse
+    transcript = parse(Path("transcript.txt"))   # or text, or bytes
+
+- `reading`: bytes, path or text → plain text (encodings, HTML pages, size limits)
+- `script`: Han characters, Simplified/Traditional detection and conversion
+- `speakers`: is this a speaker label, and who (reporter, official, host)?
+- `sentences`: Chinese sentence splitting with offsets into the text
+- `parser`: header, labels, turns and segments — `parse()`, the one entry point
+- `transcript`: the dataclasses every later stage reads
+"""
+
+from .parser import parse
+from .transcript import Segment, Sentence, Speaker, Transcript, Turn
+
+__all__ = ["Segment", "Sentence", "Speaker", "Transcript", "Turn", "parse"]
