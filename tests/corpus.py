@@ -62,22 +62,33 @@ class TurnScore:
         return self.roles_right / self.matched if self.matched else 0.0
 
 
+def _begins(text: str, want: str) -> bool:
+    """`want` at the start of `text`, allowing a short stage note before it ("(開場白)")."""
+    return want in text[: len(want) + 8]
+
+
 def score_turns(name: str, transcript) -> TurnScore:
     """Match parsed turns to the expected ones, in order, by the text each starts with.
 
-    A parsed turn with a speaker is a claim that a turn starts there: it counts in
-    precision. An unlabelled block counts only when it is an expected (unlabelled) turn."""
+    The expected starts were copied from the stored page, mirror-site artefacts and all;
+    they get the same repair the reader applies before comparing. A parsed turn with a
+    speaker is a claim that a turn starts there: it counts in precision. An unlabelled
+    block counts only when it is an expected (unlabelled) turn."""
+    from qabrief.parse.mirror import repair_mirror_artefacts
+
     expected = expected_turns(name)
     text = transcript.text
     starts = [(_squash(text[t.start:t.start + 200]), t) for t in transcript.turns]
     matched, roles_right, position, missed = 0, 0, 0, []
     hits = set()
     for exp in expected:
-        want = _squash(exp["starts"])
+        want = _squash(repair_mirror_artefacts(exp["starts"])[0])
         for i in range(position, len(starts)):
-            if starts[i][0].startswith(want) or _squash(starts[i][1].text).startswith(want):
+            turn = starts[i][1]
+            if any(_begins(candidate, want) for candidate in (starts[i][0], _squash(turn.text),
+                                                                _squash(turn.reference))):
                 matched += 1
-                roles_right += starts[i][1].role == exp["role"]
+                roles_right += turn.role == exp["role"]
                 hits.add(i)
                 position = i + 1
                 break

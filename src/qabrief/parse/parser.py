@@ -23,11 +23,11 @@ from .speakers import TITLE_ENDINGS, classify_label, identity
 from .transcript import Segment, Speaker, Transcript, Turn
 
 _TS = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?"
-_STOP = r"\s:：\[\]【】。？！?!，,；;“”\"「」"
+_STOP = r"\s:：︰\[\]【】。？！?!，,；;“”\"「」"
 _LABEL_RE = re.compile(
     rf"(?P<ts>(?:[\[【(（]\s*)?{_TS}(?:\s*[\]】)）])?[ \t\u3000]*)?"
-    rf"(?:[\[【](?P<blabel>[^\]】\n:：]{{1,40}})[\]】][ \t\u3000]*(?P<bcolon>[:：])?"
-    rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：])"
+    rf"(?:[\[【](?P<blabel>[^\]】\n:：︰]{{1,40}})[\]】][ \t\u3000]*(?P<bcolon>[:：︰])?"
+    rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：︰])"
 )
 _BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
 _TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
@@ -62,9 +62,12 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     kinds = {ln: _line_kind(text[ln[0] : ln[1]]) for ln in body}
     events, label_spans = _find_labels(text, [ln for ln in body if kinds[ln] == "text"])
     events += _numbered_questions(text, body, kinds, events)
+    english_events, english_spans = _english_qa_labels(text, body, kinds, events)
+    events += english_events
+    label_spans = sorted(label_spans + english_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
-    turns = _build_turns(text, body, kinds, events)
+    turns = _mark_hosts(text, _build_turns(text, body, kinds, events))
     transcript = Transcript(
         text=text,
         title=meta.get("title"),
@@ -204,10 +207,14 @@ def _is_headline(text, m, speaker, known, at_line_start, line_end, body_end) -> 
 
 
 def _numbered_questions(text, body, kinds, events) -> list[_Event]:
-    """A bare `2` line before unlabelled text starts question 2; the line after it, the answer."""
+    """A bare `2` line before unlabelled text starts question 2; the line after it, the answer.
+
+    Only numbers that count up from 1 are questions: a stray `11` (a page's comment count,
+    a date fragment) is not."""
     starts = {e.label_start for e in events}
     labelled_lines = {ln for ln in body if any(ln[0] <= s < ln[1] for s in starts)}
     out = []
+    expected = 1
     for i, ln in enumerate(body[:-1]):
         if kinds[ln] != "number":
             continue
@@ -215,10 +222,51 @@ def _numbered_questions(text, body, kinds, events) -> list[_Event]:
         if kinds[nxt] != "text" or nxt in labelled_lines:
             continue
         number = text[ln[0] : ln[1]].strip("[]【】()（）.、．")
+        if int(number) != expected:
+            continue
+        expected += 1
         out.append(_Event(nxt[0], nxt[0], Speaker(label=number, role="reporter")))
         if i + 2 < len(body) and kinds[body[i + 2]] == "text" and body[i + 2] not in labelled_lines:
             out.append(_Event(body[i + 2][0], body[i + 2][0], None))
     return out
+
+
+_ENGLISH_QA = re.compile(r"(?P<label>Q|A)(?:[ \t]+|[ \t]*[:.：][ \t]*)(?=[A-Z“\"‘'(\d])")
+
+
+def _english_qa_labels(text, body, kinds, events) -> tuple[list[_Event], list[tuple[int, int]]]:
+    """`Q Iranian military admitted…` / `A We are deeply…`: English Q/A labels, colon or not.
+
+    In such transcripts a Chinese line printed after an English one is the Chinese of the
+    turn whose English follows it (`我们注意到…请问中方目的是什么?` then `Q The Ministry…`),
+    so the turn starts at that Chinese line. When every such line so far introduced a
+    question, one left without its English (the page cut off) is a question too."""
+    labelled = {ln for ln in body if any(ln[0] <= e.label_start < ln[1] for e in events)}
+    out, spans = [], []
+    questions = [ln for ln in body if kinds[ln] == "english" and (m := _ENGLISH_QA.match(text, ln[0], ln[1]))
+                 and m.group("label") == "Q"]
+    if len(questions) < 2:  # "A" alone is the article: only a transcript that asks "Q …" twice uses labels
+        return [], []
+
+    def introduces(i: int) -> bool:  # a Chinese line after an English one
+        return (kinds[body[i]] == "text" and body[i] not in labelled
+                and (i == 0 or kinds[body[i - 1]] == "english"))
+
+    chinese_first: list[str] = []  # the labels the introducing Chinese lines turned out to belong to
+    for i, ln in enumerate(body):
+        m = _ENGLISH_QA.match(text, ln[0], ln[1]) if kinds[ln] == "english" and ln not in labelled else None
+        if m:
+            label = m.group("label")
+            start = ln[0]
+            if i > 0 and introduces(i - 1):
+                start = body[i - 1][0]
+                chinese_first.append(label)
+            out.append(_Event(start, start, Speaker(label=label, role="reporter" if label == "Q" else "official")))
+            spans.append((m.start(), m.end()))
+        elif introduces(i) and i > 0 and chinese_first and set(chinese_first) == {"Q"} and (
+                i + 1 == len(body) or not _ENGLISH_QA.match(text, body[i + 1][0], body[i + 1][1])):
+            out.append(_Event(ln[0], ln[0], Speaker(label="", role="reporter")))
+    return out, spans
 
 
 def _attach_titles(text: str, events: list[_Event]) -> list[_Event]:
@@ -260,13 +308,73 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
             if kind == "text":
                 turn.sentences += split_sentences(text, lo, hi)
             elif kind == "english":
-                references.append(re.sub(r"^[A-Z][\w .'&-]{0,40}:\s*", "", text[lo:hi]))
+                line = text[lo:hi]
+                if event and event.speaker and event.speaker.label in ("Q", "A") and _ENGLISH_QA.match(line):
+                    line = line[_ENGLISH_QA.match(line).end():]
+                references.append(re.sub(r"^[A-Z][\w .'&-]{0,40}:\s*", "", line))
             elif kind == "timestamp" and not turn.timestamp and not turn.sentences:
                 turn.timestamp = text[lo:hi].strip("[]【】()（）")
         turn.reference = "\n".join(references)
         if turn.sentences or (event and event.speaker) or turn.reference:
             turns.append(turn)
-    return _merge_same_speaker(turns)
+    return _merge_same_speaker(_mark_closings(turns))
+
+
+_GREETING = re.compile(r"大家(?:上午|中午|下午|晚上)?好|上午好|下午好|晚上好|早晨|早上好|女士们|先生们|朋友们|欢迎各位"
+                       r"|现在(?:就)?开始")
+_GIVES_FLOOR = re.compile(r"(?:请|开始)(?:大家|各位)?(?:记者)?(?:朋友)?提问|到此结束|现在开始|欢迎.{0,30}提出问题"
+                          r"|下面(?:我们)?(?:先)?请.{0,12}(?:讲|回答|介绍|发言)")
+
+
+_CLOSES = re.compile(r"(?:记者会|发布会|吹风会|见面会)(?:就)?(?:到此)?结束|到此结束")
+
+
+def _mark_closings(turns: list[Turn]) -> list[Turn]:
+    """A labelled turn that opens by closing the conference ("在今天的记者会结束前…",
+    "今天的发布会到此结束") is the host's, even from the official who just answered: it is
+    kept apart from that answer rather than merged into it."""
+    for turn in turns:
+        if turn.speaker and turn.speaker.role == "official" and turn.sentences \
+                and _CLOSES.search(to_simplified(turn.sentences[0].text)):
+            turn.speaker = replace(turn.speaker, role="host")
+    return turns
+
+
+def _mark_hosts(text: str, turns: list[Turn]) -> list[Turn]:
+    """Who opens the conference is its host, whatever the label: before the first question,
+    an official who greets the room when no 主持人 has spoken, or who gives the floor
+    (请提问, 下面就请提问), speaks as host. Their announcements are the opening, not answers."""
+    first_question = next((i for i, t in enumerate(turns) if t.role == "reporter"), len(turns))
+    if first_question and first_question < len(turns) and turns[first_question - 1].speaker is None:
+        turns[first_question - 1:first_question] = _split_unlabelled_host(text, turns[first_question - 1])
+        first_question = next(i for i, t in enumerate(turns) if t.role == "reporter")
+    has_host = any(t.role == "host" for t in turns[:first_question])
+    for turn in turns[:first_question]:
+        if turn.role != "official" or not turn.sentences:
+            continue
+        greets = not has_host and _GREETING.search(to_simplified(turn.sentences[0].text))
+        closing = "".join(s.text for s in turn.sentences[-2:])  # the last may be a bare "[10:32]"
+        if greets or _GIVES_FLOOR.search(to_simplified(closing)):
+            turn.speaker = replace(turn.speaker, role="host")
+            has_host = True
+    return turns
+
+
+def _split_unlabelled_host(text: str, turn: Turn) -> list[Turn]:
+    """The unlabelled block before the first question often ends with the host's unlabelled
+    words ("…下面欢迎记者朋友们提出问题。"): that last paragraph, when it gives the floor, is the
+    host's turn; what comes before it (headline, page lead) stays unlabelled."""
+    if not turn.sentences:
+        return [turn]
+    para_start = text.rfind("\n", turn.start, turn.sentences[-1].start) + 1 or turn.start
+    spoken = [s for s in turn.sentences if s.start >= para_start]
+    if not spoken or not _GIVES_FLOOR.search(to_simplified("".join(s.text for s in spoken))):
+        return [turn]
+    host = Turn(speaker=Speaker(label="", role="host"), sentences=spoken, start=spoken[0].start, end=turn.end)
+    before = [s for s in turn.sentences if s.start < para_start]
+    if not before:
+        return [host]
+    return [Turn(speaker=None, sentences=before, start=turn.start, end=para_start, reference=turn.reference), host]
 
 
 def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:

@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import QabriefError
+from .mirror import repair_mirror_artefacts
 from .script import han_count, to_simplified
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
@@ -46,6 +47,7 @@ def read_document(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INP
     if looks_like_html(text):
         text, title = html_to_text(text)
     text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0))
+    text, _ = repair_mirror_artefacts(text)
     if not text.strip():
         raise QabriefError("the transcript is empty")
     if han_count(text) == 0:
