@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, replace
 
 from .reading import MAX_INPUT_BYTES, read_document
-from .script import detect_script, han_count, to_simplified
+from .script import HAN, detect_script, han_count, to_simplified
 from .sentences import split_sentences
-from .speakers import TITLE_ENDINGS, classify_label, identity
+from .speakers import TITLE_ENDINGS, classify_label, identity, looks_like_name
 from .transcript import Segment, Speaker, Transcript, Turn
 
 _TS = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?"
@@ -193,7 +193,57 @@ def _find_labels(text: str, lines: list[tuple[int, int]]) -> tuple[list[_Event],
             events.append(_Event(label_start, m.end(), speaker, ts))
             spans.append((label_start, m.end()))
             consumed = m.end()
+    _labels_without_colon(text, lines, events, spans, known)
     return events, spans
+
+
+_REPORTER_NO_COLON = re.compile(rf"(?P<label>[^\s{_STOP}]{{0,20}}?[ \u3000]?记者)[ \u3000]+(?=[{HAN}“\"「])")
+_SPOKESPERSON_IN_PROSE = re.compile(rf"发言人([{HAN}]{{2,3}})(?=主持|表示|说|在|答|回答|就)")
+# What follows a name in prose, not in a label: 汪文斌说, 汪文斌表示, 汪文斌主持…
+_PROSE_AFTER_NAME = re.compile(r"[说称表指强回介主在就对向于和与等曾也还又将已并则副]|今天|日前|近日|"
+                               + "|".join(TITLE_ENDINGS))
+
+
+def _labels_without_colon(text, lines, events, spans, known) -> None:
+    """Labels with no colon at all, at the start of a line: `凤凰卫视 记者 我们关注到…` (a
+    reporter label and a space) and `汪文斌阿富汗是…` (the name of someone already labelled,
+    or named spokesperson in the page, running straight into the text)."""
+    labelled_lines = {ln for ln in lines if any(ln[0] <= e.label_start < ln[1] for e in events)}
+    names = set(known) | {m.group(1) for m in _SPOKESPERSON_IN_PROSE.finditer(to_simplified(text))
+                          if looks_like_name(m.group(1))}
+    for start, end in lines:
+        if (start, end) in labelled_lines:
+            continue
+        if (m := _REPORTER_NO_COLON.match(text, start, end)) and (speaker := classify_label(m.group("label"))) \
+                and speaker.role == "reporter":
+            events.append(_Event(start, m.end(), speaker))
+            spans.append((start, start + len(m.group("label"))))
+            continue
+        head = to_simplified(text[start:start + 4])
+        name = next((n for n in sorted(names, key=len, reverse=True) if head.startswith(n)), None)
+        if name and end - start > len(name) + 6 and re.match(f"[{HAN}“\"「]", text[start + len(name)]) \
+                and not _PROSE_AFTER_NAME.match(to_simplified(text[start + len(name):start + len(name) + 2])):
+            speaker = known.get(name) or Speaker(label=text[start:start + len(name)], role="official",
+                                                 name=text[start:start + len(name)])
+            events.append(_Event(start, start + len(name), _relabelled(speaker, text[start:start + len(name)])))
+            spans.append((start, start + len(name)))
+
+
+def _strip_english_label(line: str, speaker: Speaker) -> str:
+    """`Wang Wenbin Afghanistan is…` / `Phoenix TV We noticed…`: the English label of a turn
+    whose label has no colon is the speaker's name in pinyin or the outlet's English name."""
+    from ..names import outlet_in_english, pinyin_name
+
+    labels = [pinyin_name(speaker.name) if speaker.name else None,
+              outlet_in_english(speaker.outlet) if speaker.outlet else None]
+    for label in filter(None, labels):
+        if line.startswith(label + " ") and len(line) > len(label) + 1 and line[len(label) + 1].isupper():
+            return line[len(label) + 1:]
+    return line
+
+
+def _relabelled(speaker: Speaker, label: str) -> Speaker:
+    return replace(speaker, label=label)
 
 
 def _is_headline(text, m, speaker, known, at_line_start, line_end, body_end) -> bool:
@@ -306,11 +356,16 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
                 continue
             kind = kinds[(a, b)]
             if kind == "text":
-                turn.sentences += split_sentences(text, lo, hi)
+                chinese, english = _split_inline_english(text, lo, hi)
+                for a_, b_ in chinese:
+                    turn.sentences += split_sentences(text, a_, b_)
+                references += english
             elif kind == "english":
                 line = text[lo:hi]
                 if event and event.speaker and event.speaker.label in ("Q", "A") and _ENGLISH_QA.match(line):
                     line = line[_ENGLISH_QA.match(line).end():]
+                elif event and event.speaker:
+                    line = _strip_english_label(line, event.speaker)
                 references.append(re.sub(r"^[A-Z][\w .'&-]{0,40}:\s*", "", line))
             elif kind == "timestamp" and not turn.timestamp and not turn.sentences:
                 turn.timestamp = text[lo:hi].strip("[]【】()（）")
@@ -375,6 +430,37 @@ def _split_unlabelled_host(text: str, turn: Turn) -> list[Turn]:
     if not before:
         return [host]
     return [Turn(speaker=None, sentences=before, start=turn.start, end=para_start, reference=turn.reference), host]
+
+
+# An English turn printed on the same line as its Chinese: "…降低基準利率等? Reuters: Last year…",
+# "…外交政策呢? | Austrian Radio and Television: What…|". It starts at an English label and runs
+# to the next Chinese text (the next Chinese turn may follow on the same line).
+_INLINE_ENGLISH = re.compile(r"[ \t\u3000]*\|?[ \t\u3000]*(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
+                             r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
+_HAN_RUN = re.compile(rf"[{HAN}]{{2,}}")
+
+
+def _split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], list[str]]:
+    """(Chinese ranges, English texts) of one line: inline English moves to the references."""
+    chinese, english = [], []
+    pos = lo
+    while pos < hi:
+        m = next((m for m in _INLINE_ENGLISH.finditer(text, pos, hi)
+                  if m.start() == lo or not re.match(r"[A-Za-z0-9]", text[m.start() - 1])), None)
+        if m is None:
+            break
+        han = _HAN_RUN.search(text, m.end(), hi)
+        end = han.start() if han else hi
+        segment = text[m.end():end].strip(" \t\u3000|")
+        if len(re.findall(r"[A-Za-z]+", segment)) < 3:  # "CCTV: 5G" is not an English turn
+            break
+        if m.start() > pos:
+            chinese.append((pos, m.start()))
+        english.append(segment)
+        pos = end
+    if pos < hi:
+        chinese.append((pos, hi))
+    return chinese, english
 
 
 def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
