@@ -43,3 +43,51 @@ def test_bytes_never_raise_anything_but_a_clear_error(data):
         parse(data)
     except QabriefError as exc:
         assert str(exc)
+
+
+# Inserting what mirror sites and live pages add never changes who speaks when.
+from corpus import TRANSCRIPTS, corpus_names, transcript_text  # noqa: E402
+from qabrief.parse.speakers import identity  # noqa: E402
+
+CORPUS_TEXTS = {name: transcript_text(TRANSCRIPTS / f"{name}.txt") for name in corpus_names()}
+
+
+def _speakers(text):
+    return [(t.role, identity(t.speaker)) for t in parse(text).turns if t.speaker]
+
+
+def _gloss(ch: str, style: int) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    from qabrief.parse.script import to_simplified
+
+    if style == 2 and to_simplified(ch) != ch:
+        return f"({to_simplified(ch)})"
+    return f"({lazy_pinyin(ch, style=Style.TONE if style == 0 else Style.NORMAL)[0]})"
+
+
+@st.composite
+def corpus_with_insertions(draw):
+    name = draw(st.sampled_from(sorted(CORPUS_TEXTS)))
+    text = CORPUS_TEXTS[name]
+    han_positions = [i for i, ch in enumerate(text) if "\u4e00" <= ch <= "\u9fff"]
+    glossed = sorted(draw(st.sets(st.sampled_from(han_positions), max_size=25)))
+    styles = draw(st.lists(st.integers(0, 2), min_size=len(glossed), max_size=len(glossed)))
+    lines = text.split("\n")
+    stamps = sorted(draw(st.sets(st.integers(1, len(lines)), max_size=6)))
+    stamp_text = draw(st.sampled_from(["2024-03-08 10:49:41", "[10:29]", "10:49", "2015-11-05 09:45:00"]))
+    # glosses first (positions index the original text), from the end so earlier positions hold
+    for pos, style in sorted(zip(glossed, styles), reverse=True):
+        text = text[: pos + 1] + _gloss(text[pos], style) + text[pos + 1:]
+    lines = text.split("\n")
+    for at in reversed(stamps):
+        lines.insert(at, stamp_text)
+    return name, "\n".join(lines)
+
+
+@settings(max_examples=int(__import__("os").environ.get("QABRIEF_HYPOTHESIS_EXAMPLES", 60)), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(corpus_with_insertions())
+def test_mirror_artefacts_and_timestamps_never_change_the_speakers(case):
+    name, changed = case
+    assert _speakers(changed) == _speakers(CORPUS_TEXTS[name])

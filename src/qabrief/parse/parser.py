@@ -291,6 +291,7 @@ def _english_qa_labels(text, body, kinds, events) -> tuple[list[_Event], list[tu
     turn whose English follows it (`我们注意到…请问中方目的是什么?` then `Q The Ministry…`),
     so the turn starts at that Chinese line. When every such line so far introduced a
     question, one left without its English (the page cut off) is a question too."""
+    body = [ln for ln in body if kinds[ln] != "timestamp"]  # a time line between turns separates nothing
     labelled = {ln for ln in body if any(ln[0] <= e.label_start < ln[1] for e in events)}
     out, spans = [], []
     questions = [ln for ln in body if kinds[ln] == "english" and (m := _ENGLISH_QA.match(text, ln[0], ln[1]))
@@ -369,7 +370,7 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
                 references.append(re.sub(r"^[A-Z][\w .'&-]{0,40}:\s*", "", line))
             elif kind == "timestamp" and not turn.timestamp and not turn.sentences:
                 turn.timestamp = text[lo:hi].strip("[]【】()（）")
-        turn.reference = "\n".join(references)
+        turn.reference = "\n".join(r for r in references if r.strip())  # not an English label alone
         if turn.sentences or (event and event.speaker) or turn.reference:
             turns.append(turn)
     return _merge_same_speaker(_mark_closings(turns))
