@@ -17,8 +17,9 @@ sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
 
 
 def main() -> int:
-    from corpus import TRANSCRIPTS, corpus_names, score_turns, transcript_text
     from qabrief import parse
+
+    from corpus import TRANSCRIPTS, corpus_names, score_turns, transcript_text
 
     rows = [score_turns(name, parse(transcript_text(TRANSCRIPTS / f"{name}.txt"))) for name in corpus_names()]
     print(f"{'document':52s} {'exp':>4s} {'got':>4s} {'match':>5s} {'P':>5s} {'R':>5s} {'F1':>5s} {'role':>5s}")

@@ -105,10 +105,11 @@ def main() -> int:
     ap.add_argument("--clients", type=int, default=4)
     ap.add_argument("--max-requests", type=int, default=2000)
     ap.add_argument("--model", help="model folder for the app (default: a tiny model built now)")
+    ap.add_argument("--skip", action="append", default=[], metavar="KIND", help="leave a kind of request out")
     args = ap.parse_args()
     from gradio_client import Client
 
-    mix = requests_mix()
+    mix = [item for item in requests_mix() if item[0] not in args.skip]
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
         model = args.model

@@ -7,8 +7,9 @@ the document, never by running the parser. `benchmarks/parse_corpus.py` prints t
 
 import pytest
 
-from corpus import TRANSCRIPTS, corpus_names, score_turns, transcript_text
 from qabrief import parse
+
+from corpus import TRANSCRIPTS, corpus_names, score_turns, transcript_text
 
 NAMES = corpus_names()
 THRESHOLD = 0.97

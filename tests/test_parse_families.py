@@ -4,9 +4,10 @@ expected turns are the hand-written ones in tests/data/parse_corpus/."""
 
 import re
 
-from corpus import TRANSCRIPTS, expected_turns, score_turns, transcript_text
 from qabrief import parse
 from qabrief.names import pinyin_name
+
+from corpus import TRANSCRIPTS, expected_turns, score_turns, transcript_text
 
 
 def text_of(prefix: str) -> tuple[str, str]:

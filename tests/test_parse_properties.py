@@ -46,8 +46,9 @@ def test_bytes_never_raise_anything_but_a_clear_error(data):
 
 
 # Inserting what mirror sites and live pages add never changes who speaks when.
-from corpus import TRANSCRIPTS, corpus_names, transcript_text  # noqa: E402
 from qabrief.parse.speakers import identity  # noqa: E402
+
+from corpus import TRANSCRIPTS, corpus_names, transcript_text  # noqa: E402
 
 CORPUS_TEXTS = {name: transcript_text(TRANSCRIPTS / f"{name}.txt") for name in corpus_names()}
 

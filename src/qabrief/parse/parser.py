@@ -221,8 +221,11 @@ def _labels_without_colon(text, lines, events, spans, known) -> None:
             continue
         head = to_simplified(text[start:start + 4])
         name = next((n for n in sorted(names, key=len, reverse=True) if head.startswith(n)), None)
-        if name and end - start > len(name) + 6 and re.match(f"[{HAN}“\"「]", text[start + len(name)]) \
-                and not _PROSE_AFTER_NAME.match(to_simplified(text[start + len(name):start + len(name) + 2])):
+        rest = text[start + len(name):end] if name else ""
+        # a turn, not a headline ("李克强会见中外记者文字实录"): it says something in sentences
+        if name and len(rest) > 6 and re.match(f"[{HAN}“\"「]", rest) and (re.search(r"[。？！?!]", rest)
+                                                                         or len(rest) >= 40) \
+                and not _PROSE_AFTER_NAME.match(to_simplified(rest[:2])):
             speaker = known.get(name) or Speaker(label=text[start:start + len(name)], role="official",
                                                  name=text[start:start + len(name)])
             events.append(_Event(start, start + len(name), _relabelled(speaker, text[start:start + len(name)])))
