@@ -145,3 +145,22 @@ def test_family6_the_host_is_a_role_of_its_own():
         assert len(hosts) == sum(e["role"] == "host" for e in expected_turns(name))
         # the host's words are the opening (or the close after the last answer), never an answer
         assert all(t.role != "host" for seg in transcript.segments[:-1] for t in seg.answer)
+
+
+def test_bilingual_transcripts_keep_their_official_english_in_order():
+    """Every bilingual layout of the corpus: English as a paragraph after (04, 23), alone on the
+    line after with its own label (16), inline after the Chinese (15), after a pipe (17)."""
+    english_words = re.compile(r"(?:[A-Za-z]+[ ,.]+){4}")
+    for prefix, first_english in (("04", "Can you tell us"), ("23", "President Xi Jinping"),
+                                  ("16", "BothChinaandRussia"), ("15", "Last year China"),
+                                  ("17", "I have a question on foreign policy")):
+        name, text = text_of(prefix)
+        turns = [t for t in parse(text).turns if t.speaker and t.sentences]
+        assert turns[0].reference.startswith(first_english), name
+        for turn in turns:
+            assert not re.search("[\u4e00-\u9fff]", turn.reference), name
+            assert not english_words.search("".join(s.text for s in turn.sentences)), name
+        with_english = [t for t in turns if t.reference]
+        # in order: each English rendering sits in the text after its own Chinese
+        positions = [text.find(t.reference[:30]) for t in with_english]
+        assert positions == sorted(positions) and -1 not in positions, name
