@@ -192,3 +192,15 @@ def test_browser_example_brief_has_seven_bilingual_cards(server):
         assert XSS in page.locator("#brief").inner_text()
         assert page.locator("#brief script").count() == 0
         browser.close()
+
+
+def test_malloc_arenas_are_capped_unless_the_operator_chose(monkeypatch):
+    import ctypes.util
+
+    from qabrief.app import bound_malloc_arenas
+
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "4")
+    assert bound_malloc_arenas() is False  # the operator's setting stands
+    monkeypatch.delenv("MALLOC_ARENA_MAX")
+    glibc = ctypes.util.find_library("c") is not None and __import__("platform").libc_ver()[0] == "glibc"
+    assert bound_malloc_arenas() is glibc
