@@ -204,3 +204,16 @@ def test_malloc_arenas_are_capped_unless_the_operator_chose(monkeypatch):
     monkeypatch.delenv("MALLOC_ARENA_MAX")
     glibc = ctypes.util.find_library("c") is not None and __import__("platform").libc_ver()[0] == "glibc"
     assert bound_malloc_arenas() is glibc
+
+
+def test_the_operator_can_open_the_api_to_any_local_folder(tiny_model_dir, monkeypatch):
+    import qabrief.app as app
+
+    text = "记者：请问如何？\n王文涛：我们已建成超过100万座基站。"
+    refused = app.api_brief(text, 0, True, str(tiny_model_dir))
+    assert "is not offered on this server" in refused["error"]
+    monkeypatch.setenv("QABRIEF_ALLOW_ANY_MODEL", "1")
+    monkeypatch.setattr(app, "_pool", None)
+    brief = app.api_brief(text, 0, True, str(tiny_model_dir))
+    assert brief["translator"].startswith("transformers")
+    assert brief["segments"][0]["answers"][0]["sentences"][0]["en"] == "We have built more than 1 million base stations."
