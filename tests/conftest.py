@@ -8,10 +8,13 @@ SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
 
 @pytest.fixture(autouse=True)
 def _hermetic(tmp_path, monkeypatch):
-    """Every test: no network (HF offline, hub address refuses at once) and its own translation cache."""
+    """Every test: no network (HF offline, hub address refuses at once), its own translation cache,
+    models folder and memory."""
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_ENDPOINT", "http://127.0.0.1:9")
     monkeypatch.setenv("QABRIEF_CACHE_DIR", str(tmp_path / "qabrief-cache"))
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(tmp_path / "models"))  # conversions never land in the repo
+    monkeypatch.setenv("QABRIEF_MEMORY_DIR", str(tmp_path / "memory"))
     monkeypatch.setattr("qabrief.app._pool", None)  # each test meets a fresh pool under its own environment
 
 

@@ -15,7 +15,7 @@ XSS = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir):
-    return load_translator(tiny_model_dir, device="cpu", cache=False)
+    return load_translator(tiny_model_dir, device="cpu", backend="transformers", cache=False)
 
 
 def test_chinese_only_brief(seed_transcript):

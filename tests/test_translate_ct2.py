@@ -72,12 +72,43 @@ def test_ct2_guard_and_splitting_work_the_same(models, seed_transcript):
     assert len(result.text.split()) > 20 and result.reason != "cut off"
 
 
-def test_ct2_without_a_converted_model_names_the_command(models):
-    shutil.rmtree(models / "tiny-ct2-int8", ignore_errors=True)
-    shutil.rmtree(models / "tiny-ct2-float32", ignore_errors=True)
-    with pytest.raises(QabriefError, match="qabrief models convert tiny"):
+def test_auto_converts_once_then_uses_the_converted_model(models, caplog):
+    import shutil as sh
+
+    for quant in ("int8", "float32"):
+        sh.rmtree(models / f"tiny-ct2-{quant}", ignore_errors=True)
+    with caplog.at_level(logging.INFO, logger="qabrief.translate"):
+        first = load_translator(models / "tiny", backend="auto", cache=False)
+    assert first.description.startswith("CTranslate2 int8 on cpu")
+    assert (models / "tiny-ct2-int8" / "model.bin").is_file()
+    assert [r for r in caplog.records if "converting" in r.getMessage()]
+    assert not list(models.glob(".tiny-ct2-int8.partial-*"))  # no half-written folder left behind
+    stamp = (models / "tiny-ct2-int8" / "model.bin").stat().st_mtime_ns
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="qabrief.translate"):
+        second = load_translator(models / "tiny", backend="auto", cache=False)
+    assert second.description.startswith("CTranslate2 int8 on cpu")
+    assert not [r for r in caplog.records if "converting" in r.getMessage()]
+    assert (models / "tiny-ct2-int8" / "model.bin").stat().st_mtime_ns == stamp
+
+
+def test_a_failed_conversion_falls_back_to_transformers_and_says_why(models, monkeypatch):
+    import shutil as sh
+
+    import qabrief.translate.ct2 as ct2
+
+    for quant in ("int8", "float32"):
+        sh.rmtree(models / f"tiny-ct2-{quant}", ignore_errors=True)
+
+    def broken(source, target, quantization):
+        raise QabriefError("conversion of tiny failed: unsupported layer")
+
+    monkeypatch.setattr(ct2, "convert", broken)
+    translator = load_translator(models / "tiny", backend="auto", cache=False)
+    assert translator.description.startswith("transformers")
+    assert "CTranslate2 conversion failed: conversion of tiny failed: unsupported layer" in translator.description
+    with pytest.raises(QabriefError, match="converting it failed"):
         load_translator(models / "tiny", backend="ct2")
-    assert load_translator(models / "tiny", backend="auto", cache=False).description.startswith("transformers")
 
 
 def test_without_ctranslate2_auto_falls_back_once_and_ct2_names_the_extra(models, monkeypatch, caplog):

@@ -22,7 +22,7 @@ EMPTY_SOURCE = "产业链强链补链行动。"
 
 @pytest.fixture(scope="module")
 def translator(tiny_model_dir):
-    return load_translator(tiny_model_dir, device="cpu", cache=False)
+    return load_translator(tiny_model_dir, device="cpu", backend="transformers", cache=False)
 
 
 def normal_pairs(pairs):
@@ -43,7 +43,8 @@ def test_traditional_input_is_normalised_before_the_model(translator):
 
 
 def test_batching_and_reordering_in_one_call(tiny_model_dir, memorized_pairs, seed_transcript):
-    translator = load_translator(tiny_model_dir, device="cpu", cache=False, max_batch_tokens=64)
+    translator = load_translator(tiny_model_dir, device="cpu", backend="transformers", cache=False,
+                                 max_batch_tokens=64)
     pairs = normal_pairs(memorized_pairs)
     others = [s.text for s in seed_transcript.segments[2].answer[0].sentences[:12]]
     mixed = [(zh, en) for zh, en in pairs] + [(o, None) for o in others] + [("", "")]
@@ -83,7 +84,8 @@ def test_guard_marks_empty_output_as_suspect(translator):
 
 
 def test_second_run_does_no_model_work(tiny_model_dir, memorized_pairs, tmp_path):
-    cached = load_translator(tiny_model_dir, device="cpu", cache=TranslationCache(tmp_path / "c.sqlite3"))
+    cached = load_translator(tiny_model_dir, device="cpu", backend="transformers",
+                             cache=TranslationCache(tmp_path / "c.sqlite3"))
     sources = [zh for zh, _ in normal_pairs(memorized_pairs)]
     first = cached.translate(sources)
     calls = cached.inner.model_calls
@@ -94,7 +96,7 @@ def test_second_run_does_no_model_work(tiny_model_dir, memorized_pairs, tmp_path
 
 
 def test_cli_translate_aligned(tiny_model_dir, capsys):
-    assert main(["translate", "謝謝你的提問。我們已建成超過100萬座基站。", "--model", str(tiny_model_dir),
+    assert main(["translate", "謝謝你的提問。我們已建成超過100萬座基站。", "--model", str(tiny_model_dir), "--backend", "transformers",
                  "--device", "cpu", "--no-cache"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["[1] 謝謝你的提問。", "    Thank you for your question.", "[2] 我們已建成超過100萬座基站。",
@@ -133,7 +135,7 @@ def test_models_list_shows_local_presence(isolated_hub, tiny_model_dir, capsys):
 @pytest.mark.cuda
 @pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs a CUDA GPU")
 def test_cuda_path_uses_fp16_on_the_gpu(tiny_model_dir, memorized_pairs):
-    translator = load_translator(tiny_model_dir, device="auto", cache=False)
+    translator = load_translator(tiny_model_dir, device="auto", backend="transformers", cache=False)
     assert translator.choice.device == "cuda:0" and translator.choice.dtype == "float16"
     param = next(translator.model.parameters())
     assert param.is_cuda and str(param.dtype) == "torch.float16"
@@ -142,7 +144,7 @@ def test_cuda_path_uses_fp16_on_the_gpu(tiny_model_dir, memorized_pairs):
 
 
 def test_cli_enforce_glossary(tiny_model_dir, capsys):
-    args = ["translate", "請問工信部在這方面有哪些推進舉措?", "--model", str(tiny_model_dir), "--no-cache"]
+    args = ["translate", "請問工信部在這方面有哪些推進舉措?", "--model", str(tiny_model_dir), "--backend", "transformers", "--no-cache"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "What measures will the ministry take in this regard?" in out and "⚠ term 工信部: expected “MIIT”" in out
@@ -152,5 +154,5 @@ def test_cli_enforce_glossary(tiny_model_dir, capsys):
 
 
 def test_cli_translate_flags_a_lost_number(tiny_model_dir, capsys):
-    assert main(["translate", "累計推廣已經超過了700萬輛。", "--model", str(tiny_model_dir), "--no-cache"]) == 0
+    assert main(["translate", "累計推廣已經超過了700萬輛。", "--model", str(tiny_model_dir), "--backend", "transformers", "--no-cache"]) == 0
     assert "⚠ number 700萬 (7,000,000) not found in the English" in capsys.readouterr().out

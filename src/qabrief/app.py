@@ -183,7 +183,7 @@ def build_app():
                 with gr.Row():
                     device = gr.Dropdown(DEVICES, value="auto", label="Device")
                     backend = gr.Dropdown(BACKENDS, value="auto", label="Backend",
-                                          info="ct2: CTranslate2 int8, needs qabrief[fast] and a converted model")
+                                          info="auto: CTranslate2 int8 when installed (converted once)")
                 with gr.Row():
                     glossary = gr.File(label="Your glossary (.tsv: Chinese<TAB>English)", file_types=[".tsv", ".txt"],
                                        type="filepath")

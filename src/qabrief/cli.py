@@ -81,7 +81,7 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
                                    "opus-mt-zh-en); 'none' for Chinese only")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--backend", default="auto", choices=["auto", "transformers", "ct2"],
-                   help="auto (default): CTranslate2 when installed and the model is converted, else transformers")
+                   help="auto (default): CTranslate2 when installed (converted on first use), else transformers")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--max-length", type=int, help="longest English in tokens (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from .translate import MODELS, Translator, default_model, load_translator, model
 log = logging.getLogger(__name__)
 
 NO_MODEL = "none"  # the model choice that means "Chinese only"
+_CONVERTED = re.compile(r"-ct2-(?:int8|int8_float16|float16|float32)$")
 RETRY_FAILED_AFTER_S = 60.0
 MAX_REMEMBERED_FAILURES = 32
 ALLOW_ANY_ENV = "QABRIEF_ALLOW_ANY_MODEL"
@@ -51,8 +53,9 @@ class ModelPolicy:
 
     def offered(self) -> list[str]:
         """The names a request may use, as the page lists them."""
+        # a converted folder (NAME-ct2-int8) is a form of NAME, not a model of its own to offer
         local = sorted(p.name for p in models_dir().glob("*") if p.is_dir() and p.name not in MODELS
-                       and not p.name.startswith("."))
+                       and not p.name.startswith(".") and not _CONVERTED.search(p.name))
         names = [default_model(), *MODELS, *(str(models_dir() / n) for n in local)]
         return list(dict.fromkeys(names))
 

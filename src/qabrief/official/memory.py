@@ -26,6 +26,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..parse.script import to_simplified
+from ..translate.cache import when_unlocked
 
 HINT_SIMILARITY = 0.8  # at or above: a hint; 1.0 after normalisation: an exact match
 _SCHEMA = """
@@ -83,8 +84,8 @@ class TranslationMemory:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=60)
             conn.execute("PRAGMA busy_timeout = 60000")
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
+            when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+            when_unlocked(lambda: conn.executescript(_SCHEMA))
             self._local.conn = conn
         return conn
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from ..errors import QabriefError
 from .base import IdentityTranslator, Translation, Translator
@@ -49,7 +50,8 @@ def load_translator(
     """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
 
     `backend`: "transformers", "ct2" (CTranslate2, `pip install 'qabrief[fast]'`), or "auto":
-    CTranslate2 when the package and a converted model are present, else transformers.
+    CTranslate2 when the package is installed (converting the model into the models folder
+    the first time, int8 on CPU, int8_float16 on CUDA), else transformers.
     Fails fast, with the command that fixes it, when the model is neither local nor
     reachable. `cache=False` bypasses the SQLite translation cache; None (default) uses it
     unless QABRIEF_CACHE=off.
@@ -57,7 +59,7 @@ def load_translator(
     resolved = resolve_model(model)
     if backend not in BACKENDS:
         raise QabriefError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
-    ct2_folder = _ct2_folder(resolved, device, backend)
+    ct2_folder, fallback = _ct2_folder(resolved, device, backend)
     if ct2_folder is not None:
         from .ct2 import CT2Translator
 
@@ -74,20 +76,23 @@ def load_translator(
 
         translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
                                   local_files_only=local_only, **options)
+        if fallback:  # the page header shows the description: say why the fast path is not used
+            translator.description += f" ({fallback})"
     if cache is False or (cache is None and not cache_enabled()):
         return translator
     return CachedTranslator(translator, cache if isinstance(cache, TranslationCache) else None)
 
 
-def _ct2_folder(resolved: ResolvedModel, device: str, backend: str):
-    """The CTranslate2 model folder to use, or None for the transformers backend."""
+def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Path | None, str | None]:
+    """(the CTranslate2 model folder to use or None for transformers, why the fast path is not used)."""
+    from .autoconvert import ensure_converted, source_folder
     from .ct2 import FAST_EXTRA, is_ct2_folder
     from .download import download_command
-    from .registry import converted_folder, find_converted
+    from .registry import find_converted
 
     native = (resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)
     if backend == "transformers" and not native:
-        return None
+        return None, None
     try:
         import ctranslate2
     except ImportError:
@@ -95,23 +100,27 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str):
             raise QabriefError(f"{resolved.label} needs the ct2 backend, which needs CTranslate2: {FAST_EXTRA}"
                                if native else f"--backend ct2 needs CTranslate2: {FAST_EXTRA}") from None
         _log_once(f"CTranslate2 is not installed ({FAST_EXTRA} for the fast CPU backend): using transformers")
-        return None
+        return None, None
     if native:
         if resolved.local_path and is_ct2_folder(resolved.local_path):
-            return resolved.local_path
+            return resolved.local_path, None
         raise QabriefError(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
     on_gpu = device.startswith("cuda") or (device == "auto" and ctranslate2.get_cuda_device_count() > 0)
     preferred = "int8_float16" if on_gpu else "int8"
     name = resolved.spec.name if resolved.spec else (resolved.local_path.name if resolved.local_path else None)
     folder = find_converted(name, preferred) if name else None
-    if folder is None and backend == "ct2":
-        looked = converted_folder(name or "?", preferred)
-        raise QabriefError(f"no CTranslate2 form of {resolved.label} (looked for {looked}): "
-                           f"run qabrief models convert {name or resolved.label}")
-    if folder is None:
-        _log_once(f"no CTranslate2 form of {resolved.label} in {models_dir()}: using transformers "
-                  f"(qabrief models convert {name} makes one)")
-    return folder
+    if folder is not None or name is None:
+        return folder, None
+    if source_folder(resolved) is None:
+        return None, None  # not downloaded: the transformers path says what to run
+    try:
+        return ensure_converted(resolved, name, preferred), None
+    except QabriefError as exc:
+        if backend == "ct2":
+            raise QabriefError(f"no CTranslate2 form of {resolved.label} and converting it failed: {exc}") from None
+        reason = f"CTranslate2 conversion failed: {exc}"
+        _log_once(f"{resolved.label}: {reason}; using transformers")
+        return None, reason
 
 
 def check_available(resolved: ResolvedModel) -> bool:

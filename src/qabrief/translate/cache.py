@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def default_cache_path() -> Path:
     return Path(platformdirs.user_cache_dir("qabrief")) / "translations.sqlite3"
 
 
+def when_unlocked(statement, seconds: float = 60.0):
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return statement()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class TranslationCache:
     def __init__(self, path: str | os.PathLike | None = None):
         self.path = Path(path) if path else default_cache_path()
@@ -56,8 +68,10 @@ class TranslationCache:
             conn.execute("PRAGMA busy_timeout = 60000")
             with self._lock:
                 if not self._initialised:
-                    conn.execute("PRAGMA journal_mode = WAL")
-                    conn.execute(_SCHEMA)
+                    # Switching to WAL takes an exclusive lock that the busy timeout does not wait
+                    # for: two processes opening a new cache at once must retry.
+                    when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+                    when_unlocked(lambda: conn.execute(_SCHEMA))
                     self._initialised = True
             self._local.conn = conn
         return conn
