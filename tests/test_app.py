@@ -180,8 +180,19 @@ def test_browser_example_brief_has_seven_bilingual_cards(server):
         page.goto(server)
         page.click("#load-example")
         page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')")
+        # record every state the brief passes through: (Q&A cards, English cells still "translating…")
+        page.evaluate("""() => { window.__states = [];
+            new MutationObserver(() => { const b = document.querySelector('#brief');
+                if (b) window.__states.push([b.querySelectorAll('.card.qa').length,
+                                             b.querySelectorAll('.pending').length]); })
+            .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
         page.click("#make-brief")
         page.wait_for_selector("#brief .card.qa >> nth=6", timeout=300_000)
+        page.wait_for_function("document.querySelector('#brief').querySelectorAll('.pending').length === 0 && "
+                               "document.querySelectorAll('#brief .card.qa td.en').length > 7", timeout=300_000)
+        states = page.evaluate("window.__states")
+        # the brief streamed: all 7 Chinese cards were on the page while English was still coming
+        assert any(cards == 7 and pending > 0 for cards, pending in states), states[:20]
         cards = page.locator("#brief .card.qa")
         assert cards.count() == 7
         for i in range(7):

@@ -19,9 +19,10 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
-from .brief import Brief, make_brief
+from .brief import Brief, iter_brief
 from .errors import QabriefError
 from .fidelity import Glossary
 from .render import render_html, render_json, render_markdown
@@ -65,7 +66,17 @@ def example_text() -> str:
 def build_brief(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
                 progress=None, backend: str = "auto", glossary_file: str | None = None,
                 enforce_glossary: bool = False) -> Brief:
-    """The one function behind the page and the API: input → Brief (raises QabriefError)."""
+    """The one function behind the API: input → Brief (raises QabriefError)."""
+    *_, brief = brief_stages(text, upload, length, scope, model, device, progress, backend, glossary_file,
+                             enforce_glossary)
+    return brief
+
+
+def brief_stages(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
+                 progress=None, backend: str = "auto", glossary_file: str | None = None,
+                 enforce_glossary: bool = False) -> Iterator[Brief]:
+    """The one function behind the page and the API, in stages (`iter_brief`): the Chinese brief
+    first, then again after each Q&A's English (raises QabriefError)."""
     if upload:
         path = Path(upload)
         if path.suffix.lower() not in UPLOAD_TYPES:
@@ -83,8 +94,8 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
     translator, notice = translator_pool().get(model, device, backend)
     budget = Budget(sentences=int(length)) if length else Budget()
-    return make_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress, notice=notice,
-                      glossary=glossary, enforce_glossary=enforce_glossary)
+    yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
+                          notice=notice, glossary=glossary, enforce_glossary=enforce_glossary)
 
 
 def downloads_root() -> Path:
@@ -118,20 +129,34 @@ def _write_downloads(brief: Brief) -> list[str]:
 
 def run_page(text, upload, length, scope, model, device, progress=None, backend="auto", glossary_file=None,
              enforce_glossary=False):
-    """Page handler: (brief HTML, download files)."""
+    """Page handler without streaming: (brief HTML, download files)."""
+    *_, last = stream_page(text, upload, length, scope, model, device, progress, backend, glossary_file,
+                           enforce_glossary)
+    return last
+
+
+def stream_page(text, upload, length, scope, model, device, progress=None, backend="auto", glossary_file=None,
+                enforce_glossary=False) -> Iterator[tuple[str, list[str] | None]]:
+    """Page handler: yields (brief HTML, None) as the brief fills in — the Chinese cards first,
+    then each Q&A's English in document order — and last (brief HTML, download files)."""
     report = None
     if progress is not None:
         def report(done, total, what):
             progress((done, total), desc=f"Translating {what}", unit="sentences")
+    brief = None
     try:
-        brief = build_brief(text, upload, length, scope, model, device, report, backend, glossary_file,
-                            enforce_glossary)
+        for brief in brief_stages(text, upload, length, scope, model, device, report, backend, glossary_file,
+                                  enforce_glossary):
+            if brief.pending:
+                yield render_html(brief), None
     except QabriefError as exc:
-        return render_error(str(exc)), None
+        yield render_error(str(exc)), None
+        return
     except Exception as exc:  # the page must show a message, never a traceback
         log.exception("brief failed")
-        return render_error(UNEXPECTED.format(type(exc).__name__)), None
-    return render_html(brief), _write_downloads(brief)
+        yield render_error(UNEXPECTED.format(type(exc).__name__)), None
+        return
+    yield render_html(brief), _write_downloads(brief)
 
 
 def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None) -> dict:
@@ -194,7 +219,7 @@ def build_app():
 
         def page(text, upload, length, scope, model, device, backend, glossary, enforce,
                  progress=gr.Progress()):  # noqa: B008 (gradio's API)
-            return run_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce)
+            yield from stream_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce)
 
         example.click(example_text, None, text, api_name=False)
         model.change(startup_notice, model, banner, api_name=False)

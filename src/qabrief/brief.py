@@ -8,7 +8,7 @@ text with highlights, and the exports.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
 from .fidelity import Glossary, check_sentence, flag_truncated
@@ -101,9 +101,12 @@ class Brief:
     opening: list[BriefTurn]
     segments: list[BriefSegment]
     notice: str | None = None  # shown as a banner (e.g. how to enable English)
+    pending: bool = False  # English still being translated (a streamed page shows "translating…")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        out = asdict(self)
+        del out["pending"]  # a page's state, not the brief's (the JSON schema is unchanged)
+        return out
 
 
 def make_brief(
@@ -123,6 +126,23 @@ def make_brief(
     is checked for its numbers and for the terms of `glossary` (default: the shipped one);
     `enforce_glossary` makes the model emit the official renderings verbatim.
     """
+    *_, brief = iter_brief(source, translator, budget, full_text, progress, notice, glossary, enforce_glossary)
+    return brief
+
+
+def iter_brief(
+    source: str | bytes | Transcript,
+    translator: Translator | None = None,
+    budget: Budget | None = None,
+    full_text: bool = False,
+    progress: ProgressFn | None = None,
+    notice: str | None = None,
+    glossary: Glossary | None = None,
+    enforce_glossary: bool = False,
+) -> Iterator[Brief]:
+    """`make_brief` in stages, for a page that streams: yields the same Brief when its Chinese
+    is complete (parsing and summarizing take well under a second), again after each Q&A's
+    English (in document order), and last when the fidelity checks are done (`pending` False)."""
     transcript = source if isinstance(source, Transcript) else parse(source)
     budget = budget or Budget()
     summaries = summarize_transcript(transcript, budget)
@@ -138,15 +158,18 @@ def make_brief(
         script=transcript.script, encoding=transcript.encoding,
         translator=translator.description if translator else "none (Chinese only)",
         translated=translator is not None, full_text=full_text, opening=opening, segments=segments, notice=notice,
+        pending=translator is not None,
     )
+    yield brief
     if translator is not None:
         glossary = glossary or Glossary.load()
         if enforce_glossary:
             translator = GlossaryEnforcingTranslator(translator, glossary)
             brief.translator = translator.description
-        _translate(brief, translator, full_text, progress)
+        yield from _translate(brief, translator, full_text, progress)
         _check_fidelity(brief, glossary)
-    return brief
+        brief.pending = False
+        yield brief
 
 
 def all_turns(brief: Brief) -> list[BriefTurn]:
@@ -185,8 +208,9 @@ def _speaker(speaker: Speaker | None) -> BriefSpeaker | None:
     )
 
 
-def _translate(brief: Brief, translator: Translator, full_text: bool, progress: ProgressFn | None) -> None:
-    """Translate what the brief shows, one segment per model call so progress can be reported."""
+def _translate(brief: Brief, translator: Translator, full_text: bool,
+               progress: ProgressFn | None) -> Iterator[Brief]:
+    """Translate what the brief shows, one segment per model call; yields after each."""
     groups: list[list[BriefTurn]] = [brief.opening] + [
         ([s.question] if s.question else []) + s.answers for s in brief.segments]
     # Names the table does not know, titles, keywords and the title: one call up front.
@@ -217,3 +241,4 @@ def _translate(brief: Brief, translator: Translator, full_text: bool, progress: 
         done += len(sentences)
         if progress:
             progress(done, total, "opening" if n == 0 else f"Q&A {n} of {len(groups) - 1}")
+        yield brief

@@ -106,6 +106,8 @@ def _row(s: BriefSentence, brief: Brief) -> str:
 
 def _english(s: BriefSentence, brief: Brief) -> str:
     if s.en is None:
+        if brief.pending:
+            return '<span class="none pending">translating…</span>'
         return '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
     flag = ""
     if s.flagged:
@@ -128,6 +130,8 @@ def _full_text(seg: BriefSegment, brief: Brief) -> str:
 
 
 def _missing(brief: Brief) -> str:
+    if brief.pending:
+        return '<span class="none pending">translating…</span>'
     if not brief.translated:
         return '<span class="none">—</span>'
     return '<span class="none">summary sentences only (choose “full text” to translate everything)</span>'
