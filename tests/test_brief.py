@@ -70,7 +70,7 @@ def test_full_text_translates_every_sentence(translator):
     summary_row = [s for s in answer.sentences if s.summary][0]
     assert f"| {summary_row.zh} | {summary_row.en} |" in md  # the summary sentence, with its English
     others = [s for s in answer.sentences if not s.summary]
-    assert all(s.zh not in md for s in others)  # the Markdown table holds the summary only
+    assert all(f"\n| {s.zh} |" not in md for s in others)  # the bilingual table holds the summary only
 
 
 def test_user_text_is_escaped_everywhere():
@@ -149,3 +149,28 @@ def test_html_input_is_unescaped_exactly_once():
     assert XSS not in html and "&amp;lt;b&amp;gt;" in html
     md = render_markdown(brief)
     assert XSS not in md and "&amp;lt;b&amp;gt;" in md
+
+
+def test_key_figures_list_every_quantity_of_the_answers(seed_transcript):
+    from qabrief.fidelity import chinese_quantities
+
+    brief = make_brief(seed_transcript, None)
+    for seg in brief.segments:
+        stated = [q.text for t in seg.answers for s in t.sentences for q in chinese_quantities(s.zh)]
+        assert [f.text for f in seg.figures] == stated
+    nev = brief.segments[2]  # the new-energy-vehicle answer
+    by_text = {f.text: f for f in nev.figures}
+    assert by_text["700萬"].value == "7,000,000" and by_text["700萬"].unit == "輛"
+    assert by_text["85%"].kind == "percent" and by_text["85%"].unit == ""
+    assert by_text["2.2倍"].value == "2.2 times"
+    assert all(f.zh in [s.zh for t in nev.answers for s in t.sentences] for f in nev.figures)
+    data = json.loads(render_json(brief))
+    assert [f["text"] for f in data["segments"][2]["figures"]] == [f.text for f in nev.figures]
+    assert "Key figures (11)" in render_html(brief) and "| 700萬 (7,000,000) | 輛 |" in render_markdown(brief)
+
+
+def test_a_figure_whose_english_lost_its_number_is_marked(translator):
+    brief = make_brief("记者：请问推广情况如何？\n肖亚庆：累计推广已经超过了700万辆。", translator, Budget(sentences=1))
+    (figure,) = brief.segments[0].figures
+    assert figure.text == "700万" and figure.en == "Cumulative promotion has exceeded 700 vehicles." and figure.lost
+    assert "⚠ number lost" in render_html(brief) and "⚠ _number not in the English_" in render_markdown(brief)

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from .fidelity import Glossary, check_sentence, flag_truncated
 from .fidelity.enforce import GlossaryEnforcingTranslator
+from .fidelity.figures import Figure, figures_of
 from .names import name_with_characters, outlet_in_english, pinyin_name
 from .parse import parse
 from .parse.transcript import Speaker, Transcript, Turn
@@ -85,6 +86,7 @@ class BriefSegment:
     answers: list[BriefTurn]
     keywords_zh: list[str] = field(default_factory=list)
     keywords_en: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)  # every quantity the answers state
 
 
 @dataclass
@@ -160,6 +162,7 @@ def iter_brief(
         translated=translator is not None, full_text=full_text, opening=opening, segments=segments, notice=notice,
         pending=translator is not None,
     )
+    _key_figures(brief)
     yield brief
     if translator is not None:
         glossary = glossary or Glossary.load()
@@ -168,12 +171,18 @@ def iter_brief(
             brief.translator = translator.description
         yield from _translate(brief, translator, full_text, progress)
         _check_fidelity(brief, glossary)
+        _key_figures(brief)
         brief.pending = False
         yield brief
 
 
 def all_turns(brief: Brief) -> list[BriefTurn]:
     return brief.opening + [t for seg in brief.segments for t in ([seg.question] if seg.question else []) + seg.answers]
+
+
+def _key_figures(brief: Brief) -> None:
+    for seg in brief.segments:
+        seg.figures = [f for turn in seg.answers for f in figures_of([(s.index, s.zh, s.en) for s in turn.sentences])]
 
 
 def _check_fidelity(brief: Brief, glossary: Glossary) -> None:

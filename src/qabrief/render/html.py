@@ -27,6 +27,10 @@ table-layout:fixed}.qab table.bi td{vertical-align:top;padding:4px 8px;border-to
 font-size:.85em;margin-left:4px}.qab details{margin-top:10px}.qab details summary{cursor:pointer;color:#35506b}
 .qab mark{background:#fff3b0;padding:0 1px}.qab .none{color:#98a2b3;font-style:italic}
 .qab .ref{color:#35506b;font-size:.92em;border-left:3px solid #c7d2de;padding-left:8px;margin:4px 0}
+.qab table.figs{width:100%;border-collapse:collapse;font-size:.88em}.qab table.figs td,.qab table.figs th{
+padding:3px 6px;border-top:1px solid #eef1f4;vertical-align:top;text-align:left}.qab td.fig{font-weight:600;
+white-space:nowrap}.qab td.fig .val{display:block;font-weight:400;color:#5c6675;font-size:.9em}
+.qab td.what{white-space:nowrap;color:#35506b}
 """
 
 
@@ -78,9 +82,34 @@ def _segment(seg: BriefSegment, brief: Brief) -> str:
     if seg.question:
         parts.append(_turn(seg.question, brief, "question"))
     parts += [_turn(t, brief, "answer") for t in seg.answers if t.summary or not t.sentences]
+    parts.append(_figures(seg, brief))
     parts.append(_full_text(seg, brief))
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _figures(seg: BriefSegment, brief: Brief) -> str:
+    """The answers' quantities in a compact table: what an analyst scans first."""
+    if not seg.figures:
+        return ""
+    rows = []
+    for f in seg.figures:
+        what = " ".join(x for x in (f.unit, f"· {f.counts}" if f.counts else "") if x)
+        if f.en is None:
+            pending = '<span class="none pending">translating…</span>'
+            english = pending if brief.pending else '<span class="none">—</span>'
+        else:
+            english = escape(f.en)
+        flag = ('<span class="flag" title="this number is not in the English">⚠ number lost</span>'
+                if f.lost else "")
+        css = ' class="suspect"' if f.lost else ""
+        rows.append(f'<tr{css}><td class="fig">{escape(f.text)}'
+                    f'<span class="val">{escape(f.value) if f.value != f.text else ""}</span></td>'
+                    f'<td class="what" lang="zh">{escape(what)}</td><td class="zh" lang="zh">{escape(f.zh)}</td>'
+                    f'<td class="en" lang="en">{english}{flag}</td></tr>')
+    head = "<tr><th>Figure</th><th>Unit · counts</th><th>中文</th><th>English</th></tr>"
+    return (f'<details class="figures" open><summary>Key figures ({len(seg.figures)})</summary>'
+            f'<table class="figs">{head}{"".join(rows)}</table></details>')
 
 
 def _who(turn: BriefTurn) -> str:

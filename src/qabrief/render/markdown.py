@@ -32,7 +32,22 @@ def render_markdown(brief: Brief) -> str:
         out += ["", f"## {head}" + (f" — {keywords}" if keywords else "")]
         for t in ([seg.question] if seg.question else []) + seg.answers:
             out += _turn(t)
+        out += _figures(seg)
     return "\n".join(out) + "\n"
+
+
+def _figures(seg) -> list[str]:
+    if not seg.figures:
+        return []
+    lines = ["", "**Key figures**", "", "| Figure | Unit · counts | 中文 | English |", "|---|---|---|---|"]
+    for f in seg.figures:
+        value = f"{_cell(f.text)} ({_cell(f.value)})" if f.value != f.text else _cell(f.text)
+        what = " · ".join(x for x in (f.unit, f.counts) if x)
+        english = _cell(f.en) if f.en is not None else "—"
+        if f.lost:
+            english += " ⚠ _number not in the English_"
+        lines.append(f"| {value} | {_cell(what)} | {_cell(f.zh)} | {english} |")
+    return lines
 
 
 def _turn(turn: BriefTurn) -> list[str]:
