@@ -22,8 +22,8 @@ from .textrank import centrality
 
 MAX_DEFAULT_SENTENCES = 6
 # Weights of what reporters report, tuned on the tune half of benchmarks/summary_vs_news.py.
-FIGURE_BONUS = 0.3  # per quantity in the sentence (years not counted), at most two
-LEAD_WEIGHT = 0.4  # the first sentence of an answer gets all of it, the last none
+FIGURE_BONUS = 0.2  # per quantity in the sentence (years not counted), at most two
+LEAD_WEIGHT = 0.1  # the first sentence of an answer gets all of it, the last none
 ANAPHORA_PENALTY = 0.3  # a sentence opening with 这/此/這 (“This shows…”)
 _ANAPHORA = re.compile(r"^[“\"]?(?:这|這|此|这些|這些|这样|這樣|这也|這也|这就|這就|其)")
 
