@@ -78,12 +78,15 @@ def run_naive(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return {"seconds": time.perf_counter() - start, "tokens": tokens}
 
 
-def run_qabrief(model_dir: Path, sentences: list[str], beams: int, max_batch_tokens: int | None = None) -> dict:
+def run_qabrief(model_dir: Path, sentences: list[str], beams: int, max_batch_tokens: int | None = None,
+                precision: str = "auto") -> dict:
     from qabrief.translate import load_translator
 
-    # guard off: random weights produce nothing but "degenerate" output, and the naive loop has no guard
-    translator = load_translator(model_dir, device="cpu", beams=beams, cache=False, guard=False,
-                                 fixed_output_tokens=output_tokens, max_batch_tokens=max_batch_tokens)
+    # guard off: random weights produce nothing but "degenerate" output, and the naive loop has no guard;
+    # backend forced: "auto" would convert the model and measure CTranslate2 instead
+    translator = load_translator(model_dir, device="cpu", backend="transformers", beams=beams, cache=False,
+                                 guard=False, fixed_output_tokens=output_tokens, max_batch_tokens=max_batch_tokens,
+                                 precision=precision)
     tokens = sum(output_tokens(translator.count_tokens(s)) for s in sentences)
     start = time.perf_counter()
     translator.translate(sentences)
@@ -101,7 +104,11 @@ def run_ct2(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return {"seconds": time.perf_counter() - start, "tokens": tokens, "calls": translator.model_calls}
 
 
-WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-ct2": run_ct2}
+def run_qabrief_int8(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    return run_qabrief(model_dir, sentences, beams, precision="int8")
+
+
+WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-int8": run_qabrief_int8, "qabrief-ct2": run_ct2}
 
 
 def worker(args) -> int:
@@ -125,7 +132,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "opus-mt-zh-en-architecture"
         build_model(model_dir)
-        paths = ["naive", "qabrief"]
+        paths = ["naive", "qabrief", "qabrief-int8"]
         try:
             from qabrief.translate.ct2 import convert
 
@@ -153,6 +160,7 @@ def main() -> int:
     naive, ours = results["naive"], results["qabrief"]
     print(f"ratio qabrief/naive: {naive['seconds'] / ours['seconds']:.2f}x sentences/s "
           f"({ours['calls']} generate calls vs {naive['sentences']})")
+    print(f"ratio qabrief-int8/naive: {naive['seconds'] / results['qabrief-int8']['seconds']:.2f}x")
     if "qabrief-ct2" in results:
         ct2 = results["qabrief-ct2"]
         print(f"ratio qabrief-ct2/qabrief: {ours['seconds'] / ct2['seconds']:.2f}x sentences/s, peak RSS "

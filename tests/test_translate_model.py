@@ -156,3 +156,14 @@ def test_cli_enforce_glossary(tiny_model_dir, capsys):
 def test_cli_translate_flags_a_lost_number(tiny_model_dir, capsys):
     assert main(["translate", "累計推廣已經超過了700萬輛。", "--model", str(tiny_model_dir), "--backend", "transformers", "--no-cache"]) == 0
     assert "⚠ number 700萬 (7,000,000) not found in the English" in capsys.readouterr().out
+
+
+def test_int8_precision_keeps_the_memorised_english(tiny_model_dir, memorized_pairs):
+    """Dynamic int8 quantization (opt-in): defined output only on the memorised pairs."""
+    translator = load_translator(tiny_model_dir, device="cpu", backend="transformers", cache=False,
+                                 precision="int8")
+    assert "int8 (dynamic)" in translator.description and "|int8|" in translator.cache_key
+    pairs = normal_pairs(memorized_pairs)
+    assert translator.translate([zh for zh, _ in pairs]) == [en for _, en in pairs]
+    with pytest.raises(QabriefError, match="unknown precision"):
+        load_translator(tiny_model_dir, device="cpu", backend="transformers", cache=False, precision="int4")

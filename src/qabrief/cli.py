@@ -82,6 +82,8 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--backend", default="auto", choices=["auto", "transformers", "ct2"],
                    help="auto (default): CTranslate2 when installed (converted on first use), else transformers")
+    p.add_argument("--precision", default="auto", choices=["auto", "int8"],
+                   help="transformers backend on CPU: int8 quantizes the linear layers dynamically (opt-in)")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--max-length", type=int, help="longest English in tokens (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
@@ -107,7 +109,7 @@ def _load_translator(args):
     if args.model == NO_MODEL:
         return None
     return load_translator(args.model, device=args.device, backend=args.backend, beams=args.beams,
-                           max_length=args.max_length, cache=not args.no_cache)
+                           max_length=args.max_length, cache=not args.no_cache, precision=args.precision)
 
 
 def _add_budget_options(p: argparse.ArgumentParser) -> None:

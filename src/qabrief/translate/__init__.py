@@ -45,6 +45,7 @@ def load_translator(
     beams: int | None = None,
     max_length: int | None = None,
     cache: bool | TranslationCache | None = None,
+    precision: str = "auto",
     **options,
 ) -> Translator:
     """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
@@ -54,7 +55,8 @@ def load_translator(
     the first time, int8 on CPU, int8_float16 on CUDA), else transformers.
     Fails fast, with the command that fixes it, when the model is neither local nor
     reachable. `cache=False` bypasses the SQLite translation cache; None (default) uses it
-    unless QABRIEF_CACHE=off.
+    unless QABRIEF_CACHE=off. `precision="int8"` quantizes the transformers backend's linear
+    layers on CPU (CTranslate2 is int8 on CPU already).
     """
     resolved = resolve_model(model)
     if backend not in BACKENDS:
@@ -63,6 +65,8 @@ def load_translator(
     if ct2_folder is not None:
         from .ct2 import CT2Translator
 
+        if precision == "int8" and compute_type is None:
+            compute_type = "int8"
         translator: Translator = CT2Translator(ct2_folder, resolved.label, device=device, compute_type=compute_type,
                                                beams=beams, max_length=max_length, **options)
     else:
@@ -75,7 +79,7 @@ def load_translator(
         from .hf import HFTranslator
 
         translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
-                                  local_files_only=local_only, **options)
+                                  local_files_only=local_only, precision=precision, **options)
         if fallback:  # the page header shows the description: say why the fast path is not used
             translator.description += f" ({fallback})"
     if cache is False or (cache is None and not cache_enabled()):
