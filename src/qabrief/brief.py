@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 
 from .fidelity import Glossary, check_sentence, flag_truncated
 from .fidelity.enforce import GlossaryEnforcingTranslator
-from .fidelity.figures import Figure, figures_of
+from .fidelity.figures import Figure, figures_of, with_english
 from .names import name_with_characters, outlet_in_english, pinyin_name
 from .parse import parse
 from .parse.transcript import Speaker, Transcript, Turn
@@ -111,24 +111,11 @@ class Brief:
         return out
 
 
-def make_brief(
-    source: str | bytes | Transcript,
-    translator: Translator | None = None,
-    budget: Budget | None = None,
-    full_text: bool = False,
-    progress: ProgressFn | None = None,
-    notice: str | None = None,
-    glossary: Glossary | None = None,
-    enforce_glossary: bool = False,
-) -> Brief:
+def make_brief(source: str | bytes | Transcript, translator: Translator | None = None, budget: Budget | None = None,
+               **options) -> Brief:
     """Transcript (text, bytes, path or parsed) → Brief; English only where `translator` is given.
-
-    `full_text=True` translates every sentence, not only the summary. `progress(done,
-    total, what)` is called after each segment is translated, counting sentences. Every translated sentence
-    is checked for its numbers and for the terms of `glossary` (default: the shipped one);
-    `enforce_glossary` makes the model emit the official renderings verbatim.
-    """
-    *_, brief = iter_brief(source, translator, budget, full_text, progress, notice, glossary, enforce_glossary)
+    The options are `iter_brief`'s; this is its last stage."""
+    *_, brief = iter_brief(source, translator, budget, **options)
     return brief
 
 
@@ -142,9 +129,15 @@ def iter_brief(
     glossary: Glossary | None = None,
     enforce_glossary: bool = False,
 ) -> Iterator[Brief]:
-    """`make_brief` in stages, for a page that streams: yields the same Brief when its Chinese
+    """The brief in stages, for a page that streams: yields the same Brief when its Chinese
     is complete (parsing and summarizing take well under a second), again after each Q&A's
-    English (in document order), and last when the fidelity checks are done (`pending` False)."""
+    English (in document order), and last when the fidelity checks are done (`pending` False).
+
+    `full_text=True` translates every sentence, not only the summary. `progress(done,
+    total, what)` is called after each segment is translated, counting sentences. Every translated sentence
+    is checked for its numbers and for the terms of `glossary` (default: the shipped one);
+    `enforce_glossary` makes the model emit the official renderings verbatim.
+    """
     transcript = source if isinstance(source, Transcript) else parse(source)
     budget = budget or Budget()
     summaries = summarize_transcript(transcript, budget)
@@ -171,7 +164,7 @@ def iter_brief(
             brief.translator = translator.description
         yield from _translate(brief, translator, full_text, progress)
         _check_fidelity(brief, glossary)
-        _key_figures(brief)
+        _key_figures_english(brief)
         brief.pending = False
         yield brief
 
@@ -183,6 +176,14 @@ def all_turns(brief: Brief) -> list[BriefTurn]:
 def _key_figures(brief: Brief) -> None:
     for seg in brief.segments:
         seg.figures = [f for turn in seg.answers for f in figures_of([(s.index, s.zh, s.en) for s in turn.sentences])]
+
+
+def _key_figures_english(brief: Brief) -> None:
+    """The figures found on the Chinese, given their sentence's English (no second extraction)."""
+    for seg in brief.segments:
+        english = {(s.zh, s.index): s.en for turn in seg.answers for s in turn.sentences}
+        for figure in seg.figures:
+            with_english(figure, english[(figure.zh, figure.index)])
 
 
 def _check_fidelity(brief: Brief, glossary: Glossary) -> None:

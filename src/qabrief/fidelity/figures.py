@@ -89,6 +89,14 @@ def _counted_after(after: str) -> str:
     return ""
 
 
+def with_english(figure: Figure, en: str | None) -> Figure:
+    """Give a figure its sentence's English, and whether that English kept the quantity."""
+    figure.en = en
+    quantity = next((q for q in chinese_quantities(figure.zh) if q.text == figure.text), None)
+    figure.lost = bool(en) and quantity is not None and not any(quantity.matches(e) for e in english_quantities(en))
+    return figure
+
+
 def _counted(before: str) -> str:
     """The nearest noun before the number, within its clause."""
     import jieba
