@@ -212,19 +212,16 @@ class _Anchor:
 
     def found_in(self, english_lower: str) -> bool:
         if self.kind == "quantity":
-            from ..fidelity import english_quantities
-
-            return any(self.value.matches(e) for e in _english_quantities(english_lower, english_quantities))
+            return any(self.value.matches(e) for e in _english_quantities(english_lower))
         return str(self.value).lower() in english_lower
 
 
-def _english_quantities(text: str, extractor):
-    return _cached_english_quantities(text, extractor)
-
-
 @lru_cache(maxsize=4096)
-def _cached_english_quantities(text: str, extractor):
-    return tuple(extractor(text))
+def _english_quantities(text: str) -> tuple:
+    """Quantities of an English bead (the same beads are scored many times by the alignment)."""
+    from ..fidelity import english_quantities
+
+    return tuple(english_quantities(text))
 
 
 def _anchors_zh(sentence: str, glossary) -> list[_Anchor]:
