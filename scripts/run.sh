@@ -20,7 +20,7 @@ case "$job" in
     exec python app.py "$@"
     ;;
   test)
-    pip install -q -e ".[translate,app,fast,test]"
+    pip install -q -e ".[translate,app,fast,test,ray]"
     # The browser test drives Debian's Chromium (Playwright cannot download its own browser here);
     # a CJK font makes the screenshot readable.
     if [ ! -x /usr/bin/chromium ]; then

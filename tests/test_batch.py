@@ -111,7 +111,7 @@ def test_a_document_that_makes_the_translator_raise_does_not_stop_the_others(tmp
 
 
 def test_ctrl_c_keeps_what_finished_and_says_so(tmp_path, seed_text, monkeypatch, capsys):
-    import qabrief.batch as batch
+    import qabrief.batch.local as batch
 
     src = make_folder(tmp_path, seed_text)
     real = batch._brief_with_progress

@@ -138,6 +138,18 @@ def iter_brief(
     is checked for its numbers and for the terms of `glossary` (default: the shipped one);
     `enforce_glossary` makes the model emit the official renderings verbatim.
     """
+    brief = chinese_brief(source, budget, full_text=full_text, notice=notice)
+    if translator is not None:  # a streamed page says what is translating while it does
+        brief.translator, brief.translated, brief.pending = translator.description, True, True
+    yield brief
+    if translator is not None:
+        yield from english_stages(brief, translator, progress=progress, glossary=glossary,
+                                  enforce_glossary=enforce_glossary)
+
+
+def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None, full_text: bool = False,
+                  notice: str | None = None) -> Brief:
+    """Parse and summarize: the brief with its Chinese and key figures, no English yet."""
     transcript = source if isinstance(source, Transcript) else parse(source)
     budget = budget or Budget()
     summaries = summarize_transcript(transcript, budget)
@@ -150,23 +162,26 @@ def iter_brief(
         segments.append(BriefSegment(n, question, answers, summ.keywords))
     brief = Brief(
         title_zh=transcript.title, title_en=None, date=transcript.date, source=transcript.source,
-        script=transcript.script, encoding=transcript.encoding,
-        translator=translator.description if translator else "none (Chinese only)",
-        translated=translator is not None, full_text=full_text, opening=opening, segments=segments, notice=notice,
-        pending=translator is not None,
+        script=transcript.script, encoding=transcript.encoding, translator="none (Chinese only)",
+        translated=False, full_text=full_text, opening=opening, segments=segments, notice=notice,
     )
     _key_figures(brief)
+    return brief
+
+
+def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | None = None,
+                   glossary: Glossary | None = None, enforce_glossary: bool = False) -> Iterator[Brief]:
+    """Translate a `chinese_brief` in place: yields after each Q&A's English, and last when
+    the fidelity checks are done (`pending` False)."""
+    glossary = glossary or Glossary.load()
+    if enforce_glossary:
+        translator = GlossaryEnforcingTranslator(translator, glossary)
+    brief.translator, brief.translated, brief.pending = translator.description, True, True
+    yield from _translate(brief, translator, brief.full_text, progress)
+    _check_fidelity(brief, glossary)
+    _key_figures_english(brief)
+    brief.pending = False
     yield brief
-    if translator is not None:
-        glossary = glossary or Glossary.load()
-        if enforce_glossary:
-            translator = GlossaryEnforcingTranslator(translator, glossary)
-            brief.translator = translator.description
-        yield from _translate(brief, translator, full_text, progress)
-        _check_fidelity(brief, glossary)
-        _key_figures_english(brief)
-        brief.pending = False
-        yield brief
 
 
 def all_turns(brief: Brief) -> list[BriefTurn]:

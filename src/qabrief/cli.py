@@ -59,6 +59,13 @@ def _build_parser() -> argparse.ArgumentParser:
     _add_budget_options(p)
     _add_model_options(p)
     _add_glossary_options(p)
+    ray = p.add_argument_group("engine", "where the work runs (Ray needs pip install 'qabrief[ray]')")
+    ray.add_argument("--engine", default="local", choices=["local", "ray"],
+                     help="local (default): this process; ray: a Ray Data pipeline with a pool of model actors")
+    ray.add_argument("--address", help="Ray cluster to join (auto, ray://host:10001); default: start one here")
+    ray.add_argument("--workers", type=_positive(int), help="translation actors (default: sized to the cluster)")
+    ray.add_argument("--cpus-per-worker", type=_positive(float), default=1.0, metavar="F")
+    ray.add_argument("--gpus-per-worker", type=_positive(float, zero=True), default=0.0, metavar="F")
     p.set_defaults(func=_cmd_batch)
 
     models = sub.add_parser("models", help="list, download translation models")
@@ -110,6 +117,23 @@ def _load_translator(args):
         return None
     return load_translator(args.model, device=args.device, backend=args.backend, beams=args.beams,
                            max_length=args.max_length, cache=not args.no_cache, precision=args.precision)
+
+
+def _translator_factory(args):
+    """What each Ray actor calls to load its translator (picklable: the function and its arguments)."""
+    from functools import partial
+
+    from .service import NO_MODEL
+    from .translate import load_translator
+
+    if args.model == NO_MODEL:
+        return _no_translator
+    return partial(load_translator, args.model, device=args.device, backend=args.backend, beams=args.beams,
+                   max_length=args.max_length, cache=not args.no_cache, precision=args.precision)
+
+
+def _no_translator():
+    return None
 
 
 def _add_budget_options(p: argparse.ArgumentParser) -> None:
@@ -196,15 +220,34 @@ def _cmd_translate(args) -> int:
     return 0
 
 
-def _cmd_batch(args) -> int:
-    from .batch import run_batch
+def _positive(kind, zero: bool = False):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = -1
+        if value < 0 or (value == 0 and not zero):
+            raise argparse.ArgumentTypeError(f"expected a {'non-negative' if zero else 'positive'} number, got {text}")
+        return value
+    return parse
 
-    formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    budget = _budget(args)
-    translator = _load_translator(args)
-    report = run_batch(args.inputs, args.out, formats, translator, budget, full_text=args.full_text,
-                       show_progress=sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS")),
-                       glossary=_glossary(args), enforce_glossary=args.enforce_glossary)
+
+def _cmd_batch(args) -> int:
+    from .batch import BatchOptions, run_batch
+
+    options = BatchOptions([f.strip() for f in args.format.split(",") if f.strip()], _budget(args),
+                           full_text=args.full_text, glossary=_glossary(args), enforce_glossary=args.enforce_glossary)
+    show_progress = sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS"))
+    if args.engine == "ray":
+        from .batch.ray_engine import run_batch_ray
+
+        report = run_batch_ray(args.inputs, args.out, options, _translator_factory(args), show_progress,
+                               address=args.address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
+                               gpus_per_worker=args.gpus_per_worker)
+    else:
+        if args.address or args.workers:
+            raise QabriefError("--address and --workers need --engine ray")
+        report = run_batch(args.inputs, args.out, options, _load_translator(args), show_progress)
     print(report.summary())
     return 130 if report.interrupted else (1 if report.failed else 0)
 

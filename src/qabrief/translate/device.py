@@ -29,10 +29,14 @@ class DeviceChoice:
 
 
 def available_cores() -> int:
+    """The cores this process may use: its CPU affinity, capped by OMP_NUM_THREADS when set
+    (Ray sets it to an actor's CPU allotment, so two actors on two cores do not fight)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    cap = os.environ.get("OMP_NUM_THREADS", "")
+    return max(1, min(cores, int(cap))) if cap.isdigit() and int(cap) > 0 else cores
 
 
 CT2_COMPUTE = {"cpu": "int8", "cuda": "int8_float16"}

@@ -1,0 +1,192 @@
+"""What both batch engines share: the plan, the three stages of a document, the record.
+
+A document goes through `prepare` (read, parse, summarize: no model), `translate` (the
+model, then the fidelity checks) and `render` (Markdown, HTML, JSON, each stamped with
+the batch key). The local engine runs them in a loop; the Ray engine runs them as a
+dataset whose middle stage is an actor pool. Both plan the same way (same keys, same
+file names) and record the same way, so their outputs are the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..brief import Brief, all_turns, chinese_brief, english_stages
+from ..errors import QabriefError
+from ..fidelity import Glossary
+from ..render import render_html, render_json, render_markdown
+from ..summarize import Budget
+from ..translate.base import Translator
+from . import manifest as manifests
+from .manifest import OUTPUT_FORMATS, atomic_write, log, stamp
+
+ERROR_LOG = ".qabrief-batch.log"
+
+
+def _standalone_html(brief: Brief) -> str:
+    return render_html(brief, standalone=True)
+
+
+RENDERERS = {"md": render_markdown, "html": _standalone_html, "json": render_json}
+assert tuple(RENDERERS) == OUTPUT_FORMATS
+
+
+@dataclass
+class BatchOptions:
+    """How every document of a run is briefed (the model aside)."""
+
+    formats: list[str]
+    budget: Budget | None = None
+    full_text: bool = False
+    notice: str | None = None
+    glossary: Glossary | None = None
+    enforce_glossary: bool = False
+
+    def __post_init__(self):
+        unknown = [f for f in self.formats if f not in RENDERERS]
+        if unknown or not self.formats:
+            raise QabriefError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(RENDERERS)}")
+
+    def fingerprint(self, translator_key: str | None) -> str:
+        """Everything that changes an output; part of each document's key."""
+        return json.dumps({"formats": sorted(self.formats), "translator": translator_key,
+                           "budget": str(self.budget), "full_text": self.full_text, "enforce": self.enforce_glossary,
+                           "glossary": sorted((t.zh, t.en) for t in self.glossary.terms.values())
+                           if self.glossary else None}, sort_keys=True, ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to brief: its file, its key (bytes + options) and its output stem."""
+
+    path: Path
+    key: str
+    stem: str
+
+
+@dataclass
+class BatchReport:
+    written: list[Path] = field(default_factory=list)
+    skipped: list[Path] = field(default_factory=list)
+    failed: list[tuple[Path, str]] = field(default_factory=list)
+    flagged: dict[str, int] = field(default_factory=dict)  # document → sentences flagged as suspect
+    warnings: list[str] = field(default_factory=list)
+    interrupted: bool = False  # stopped by Ctrl-C: what finished is recorded, the rest was not started
+    error_log: Path | None = None  # where the tracebacks of unexpected failures went
+
+    def summary(self) -> str:
+        lines = [f"{len(self.written)} written, {len(self.skipped)} already done, {len(self.failed)} failed"]
+        if self.interrupted:
+            lines.append("  INTERRUPTED: run the same command again to finish (nothing finished is redone)")
+        lines += [f"  WARNING {w}" for w in self.warnings]
+        lines += [f"  flagged {n} sentence(s) in {doc}" for doc, n in self.flagged.items() if n]
+        lines += [f"  FAILED {path}: {why}" for path, why in self.failed]
+        if self.error_log is not None:
+            lines.append(f"  tracebacks: {self.error_log}")
+        return "\n".join(lines)
+
+
+def collect_inputs(inputs: list[Path]) -> list[Path]:
+    """Files as given, and every non-hidden file under given folders, in a stable order."""
+    files: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            files += sorted(p for p in item.rglob("*") if p.is_file() and not any(
+                part.startswith(".") for part in p.relative_to(item).parts))
+        else:
+            files.append(item)
+    return list(dict.fromkeys(files))
+
+
+def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_key: str | None,
+             report: BatchReport) -> tuple[dict, list[Job]]:
+    """(the manifest, the documents still to do): finished ones are skipped, unreadable ones failed."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest, warning = manifests.load(out)
+    if warning:
+        report.warnings.append(warning)
+    fingerprint = options.fingerprint(translator_key).encode()
+    taken = {d["stem"]: k for k, d in manifest["documents"].items()}
+    jobs: dict[str, Job] = {}
+    for path in collect_inputs(inputs):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append((path, exc.strerror or str(exc)))
+            continue
+        key = hashlib.sha256(data + fingerprint).hexdigest()
+        done = manifest["documents"].get(key)
+        if key in jobs or (done and all((out / f"{done['stem']}.{fmt}").is_file() for fmt in options.formats)):
+            if done:
+                done["source"] = done.get("source") or str(path)
+            report.skipped.append(path)  # finished before, or the same bytes twice in this run
+            continue
+        stem = path.stem or "brief"
+        if taken.get(stem, key) != key:  # another document owns the name
+            stem = f"{stem}-{key[:8]}"
+        taken[stem] = key
+        jobs[key] = Job(path, key, stem)
+    if report.skipped:  # sources learned for entries rebuilt from the outputs
+        manifests.save(out, manifest)
+    return manifest, list(jobs.values())
+
+
+def prepare(path: Path, options: BatchOptions) -> Brief:
+    """Read, parse and summarize: the brief in Chinese."""
+    from ..parse import parse
+
+    transcript = parse(path)
+    if not transcript.segments and not transcript.opening:
+        raise QabriefError(f"{path.name}: nothing to brief")
+    return chinese_brief(transcript, options.budget, full_text=options.full_text, notice=options.notice)
+
+
+def translate(brief: Brief, translator: Translator | None, options: BatchOptions, progress=None) -> Brief:
+    """The English and its fidelity checks, in place (nothing to do without a translator)."""
+    if translator is not None:
+        for _ in english_stages(brief, translator, progress=progress, glossary=options.glossary,
+                                enforce_glossary=options.enforce_glossary):
+            pass
+    return brief
+
+
+def render(brief: Brief, options: BatchOptions, key: str) -> dict[str, str]:
+    return {fmt: stamp(fmt, RENDERERS[fmt](brief), key) for fmt in options.formats}
+
+
+def flagged(brief: Brief) -> int:
+    return sum(s.flagged for t in all_turns(brief) for s in t.sentences)
+
+
+def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report: BatchReport,
+           flagged_sentences: int) -> None:
+    """Write a finished document's outputs, then its manifest entry (each atomically)."""
+    for fmt, content in rendered.items():
+        atomic_write(out / f"{job.stem}.{fmt}", content)
+    manifest["documents"][job.key] = {"source": str(job.path), "stem": job.stem,
+                                      "outputs": [f"{job.stem}.{f}" for f in rendered]}
+    manifests.save(out, manifest)
+    report.written.append(job.path)
+    report.flagged[str(job.path)] = flagged_sentences
+
+
+def failure(exc: Exception) -> tuple[str, str | None]:
+    """(the one-line reason a user reads, the traceback for the log or None for a user error)."""
+    if isinstance(exc, QabriefError):
+        return str(exc), None
+    trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return f"{type(exc).__name__}: {exc}".splitlines()[0][:300], trace
+
+
+def record_failure(out: Path, path: Path, reason: str, trace: str | None, report: BatchReport) -> None:
+    report.failed.append((path, reason))
+    if trace:  # an unexpected failure: its traceback goes to the log
+        log.error("%s failed: %s", path, reason)
+        report.error_log = out / ERROR_LOG
+        with open(report.error_log, "a", encoding="utf-8") as fh:
+            fh.write(f"=== {time.strftime('%Y-%m-%d %H:%M:%S')} {path}\n{trace}\n")
