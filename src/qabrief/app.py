@@ -1,9 +1,10 @@
 """The Gradio web page: a thin shell over `make_brief` and the renderers.
 
 Nothing heavy happens at import: the model loads on the first request (or in the
-background at start on Hugging Face Spaces) and is then shared by all requests. The
-queue runs at most QABRIEF_CONCURRENCY briefs at once (default 2) so parallel users
-cannot exhaust memory; the rest wait their turn. A request may only name a model the
+background at start on Hugging Face Spaces) and is then shared by all requests, whose
+model calls one worker batches together (`translate.shared`). The queue runs at most
+QABRIEF_CONCURRENCY briefs at once (default 4) so parallel users cannot exhaust memory;
+the rest wait their turn. A request may only name a model the
 server offers (`ModelPolicy`); export files live under one folder whose old files are
 removed. Every error becomes a message in the page or `{"error": ...}` in the API,
 with the traceback in the server log, never shown.
@@ -226,7 +227,7 @@ def build_app():
         go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce], [output, downloads],
                  api_name="make_brief")
         gr.api(api_brief, api_name="brief")
-    demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "2")), max_size=64)
+    demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "4")), max_size=64)
     return demo
 
 
@@ -259,5 +260,5 @@ def launch(demo=None, **kwargs):
     kwargs.setdefault("server_port", int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     # Gradio's default pool of 40 worker threads, each with its own memory, for at most
     # QABRIEF_CONCURRENCY briefs at once: a few more than that is plenty.
-    kwargs.setdefault("max_threads", int(os.environ.get("QABRIEF_CONCURRENCY", "2")) + 6)
+    kwargs.setdefault("max_threads", int(os.environ.get("QABRIEF_CONCURRENCY", "4")) + 6)
     return demo.launch(**kwargs)

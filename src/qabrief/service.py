@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .errors import QabriefError
 from .translate import MODELS, Translator, default_model, load_translator, models_dir
+from .translate.shared import batched_across_requests
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,8 @@ class TranslatorPool:
                 while len(self._failed) > MAX_REMEMBERED_FAILURES:
                     self._failed.popitem(last=False)
             return None, notice
+        if os.environ.get("QABRIEF_BATCH_REQUESTS", "on").lower() not in ("0", "off", "false", "no"):
+            translator = batched_across_requests(translator)  # simultaneous briefs share model calls
         with self._lock:
             self._loaded[key] = translator
             self._failed.pop(key, None)
