@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT / "src")]
 REPORTS = ROOT.parent / "shared" / "corpus" / "reports"
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
 OUT = ROOT / "tests" / "data" / "news_reference"
+REJECTED = OUT / "rejected.json"  # matches found wrong by hand (see the README there)
 MIN_SCORE, MIN_SHARED = 0.45, 6
 
 
@@ -99,6 +100,15 @@ def build(folder: Path) -> dict:
     transcript = parse(SEED) if folder.name.startswith("00_") else parse(stored_body(folder / "transcript.txt"))
     reports = [stored_body(p) for p in sorted(folder.glob("report*.txt"))]
     found = match(transcript, reports)
+    rejected = {(r["sentence"], r["report"]) for r in json.loads(REJECTED.read_text(encoding="utf-8"))
+                if r["folder"] == folder.name}
+    for (n, k), hits in found.items():  # the matches the hand check found wrong are dropped
+        texts = transcript.segments[n].answer[k].sentences
+        for i in list(hits):
+            hits[i] = [(r, v) for r, v in hits[i] if (texts[i].text, r) not in rejected]
+            if not hits[i]:
+                del hits[i]
+    found = {turn: hits for turn, hits in found.items() if hits}
     turns = []
     for (n, k), sentences in sorted(found.items()):
         turn = transcript.segments[n].answer[k]

@@ -94,6 +94,23 @@ def evaluate(folder: str, budget) -> dict[str, dict[str, float]]:
     return totals
 
 
+def half_totals(ids: set[str], budget) -> dict[str, dict[str, float]]:
+    """Totals per method over the documents of one half (TUNE or HELD_OUT)."""
+    summed = {m: {} for m in METHODS}
+    for name in sorted(p.stem for p in REFERENCE.glob("*.json") if p.stem[:2] in ids):
+        for m, t in evaluate(name, budget).items():
+            for key, v in t.items():
+                summed[m][key] = summed[m].get(key, 0.0) + v
+    return summed
+
+
+def rates(t: dict) -> dict[str, float]:
+    """Reported-sentence recall, figure recall and mean ROUGE-L of a totals row."""
+    return {"recall": t["picked_reported"] / t["reported"] if t.get("reported") else float("nan"),
+            "figures": t["picked_figures"] / t["figures"] if t.get("figures") else float("nan"),
+            "rouge": t["rouge"] / t["turns"] if t.get("turns") else float("nan")}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sentences", type=int, help="sentences per answer turn (default: qabrief's own length)")
@@ -102,27 +119,21 @@ def main() -> int:
 
     budget = Budget(sentences=args.sentences)
     folders = sorted(p.stem for p in REFERENCE.glob("*.json"))
-    halves = {"tune": [f for f in folders if f[:2] in TUNE], "held-out": [f for f in folders if f[:2] in HELD_OUT]}
+    halves = {"tune": TUNE, "held-out": HELD_OUT}
     print(f"{'half':9s} {'document':28s} {'method':9s} {'sent.recall':>11s} {'fig.recall':>10s} {'ROUGE-L':>8s} "
           f"{'courtesy':>8s} {'points':>6s}")
-    for half, names in halves.items():
-        summed = {m: {} for m in METHODS}
-        for name in names:
-            totals = evaluate(name, budget)
-            for m, t in totals.items():
-                for key, v in t.items():
-                    summed[m][key] = summed[m].get(key, 0.0) + v
+    for half, ids in halves.items():
+        for name in (f for f in folders if f[:2] in ids):
+            for m, t in evaluate(name, budget).items():
                 _row(half, name, m, t)
-        for m in METHODS:
-            _row(half, "TOTAL", m, summed[m])
+        for m, t in half_totals(ids, budget).items():
+            _row(half, "TOTAL", m, t)
     return 0
 
 
 def _row(half: str, name: str, method: str, t: dict) -> None:
-    recall = t["picked_reported"] / t["reported"] if t.get("reported") else float("nan")
-    figures = t["picked_figures"] / t["figures"] if t.get("figures") else float("nan")
-    rouge = t["rouge"] / t["turns"] if t.get("turns") else float("nan")
-    print(f"{half:9s} {name[:28]:28s} {method:9s} {recall:11.2f} {figures:10.2f} {rouge:8.3f} "
+    r = rates(t)
+    print(f"{half:9s} {name[:28]:28s} {method:9s} {r['recall']:11.2f} {r['figures']:10.2f} {r['rouge']:8.3f} "
           f"{int(t['courtesy']):8d} {int(t['points']):6d}")
 
 

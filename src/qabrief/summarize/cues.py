@@ -109,3 +109,19 @@ def enumerated_points(sentences: list[str]) -> list[tuple[int, int] | None]:
                 current = (group, n)
         out.append(current)
     return out
+
+
+# "主要从点、线、面、系统四个方向", "有“三个突破”：", "这里有几组数据：", "重点做好以下三个方面的工作："
+_ANNOUNCES = re.compile(r"以下|如下|几组|几点|几个|几方面|[两二三四五六七八九十](?:个|大|方面)")
+
+
+def overviews(sentences: list[str]) -> list[bool]:
+    """For each sentence, whether it announces an enumeration: a count or 以下/几点 with the
+    first point in it or in the next two sentences, or 以下…/几组…: before a colon."""
+    starts = [enumeration_number(s) == 1 for s in sentences]  # the enumeration it announces begins
+    out = []
+    for i, s in enumerate(sentences):
+        simple = to_simplified(s)
+        out.append(bool(_ANNOUNCES.search(simple)) and any(starts[i:i + 3]) or
+                   bool(re.search(r"(以下|如下|几组|几点)[^。]{0,12}[：:]", simple)))
+    return out

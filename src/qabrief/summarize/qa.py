@@ -1,10 +1,11 @@
 """The Q&A-aware extractive summarizer.
 
 Scores mix graph centrality within the turn with relevance to the question (cosine of
-TF-IDF vectors), then a greedy MMR pass picks sentences under two rules: courtesy and
-hand-over sentences are never eligible, and no enumerated point gets a second sentence
-while another point is still uncovered. Everything is deterministic (ties go to the
-earlier sentence) and returned in source order.
+TF-IDF vectors) and what reporters report, then a greedy MMR pass picks sentences under
+three rules: courtesy and hand-over sentences are never eligible, no enumerated point gets
+a second sentence while another point is still uncovered, and a sentence that opens by
+pointing back (这些…) is discounted unless what it points back to is already chosen.
+Everything is deterministic (ties go to the earlier sentence) and returned in source order.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .cues import enumerated_points, enumeration_number, is_courtesy, is_interrogative
+from ..parse.script import to_simplified
+from .cues import enumerated_points, enumeration_number, is_courtesy, is_interrogative, overviews
 from .text import Vectorizer, cosine_matrix, words
 from .textrank import centrality
 
@@ -24,8 +26,15 @@ MAX_DEFAULT_SENTENCES = 6
 # Weights of what reporters report, tuned on the tune half of benchmarks/summary_vs_news.py.
 FIGURE_BONUS = 0.2  # per quantity in the sentence (years not counted), at most two
 LEAD_WEIGHT = 0.1  # the first sentence of an answer gets all of it, the last none
-ANAPHORA_PENALTY = 0.3  # a sentence opening with 这/此/這 (“This shows…”)
+ANAPHORA_PENALTY = 0.3  # a sentence opening with 这/此/這 (“This shows…”) without what it refers to
+STANCE_BONUS = 0.2  # a hope, demand, warning or emphasis (希望…, 当务之急, 我要再次强调, 终将)
+OVERVIEW_BONUS = 0.2  # the sentence that announces an enumeration (主要从…四个方向, 这里有几组数据：)
 _ANAPHORA = re.compile(r"^[“\"]?(?:这|這|此|这些|這些|这样|這樣|这也|這也|这就|這就|其)")
+# "这里有几组数据：…" points forward to what follows, not back
+_POINTS_FORWARD = re.compile(r"^[“\"]?(?:这里|這里|這裡)有[^。]*[:：]")
+_STANCE = re.compile(r"希望|敦促|奉劝|呼吁|当务之急|强调|重申|坚决反对|决不|绝不|不容|必将|终将|必遭|注定")
+# a reporter's words glued into an answer ("某某记者：第一个问题…"): not the official's substance
+_REPORTER = re.compile(r"记者[:：]|^第[一二三四五六七八九十]个问题")
 
 
 @dataclass(frozen=True)
@@ -81,7 +90,8 @@ class QASummarizer:
 
     def __init__(self, relevance_weight: float = 0.4, diversity: float = 0.3, marker_bonus: float = 0.25,
                  coverage_bonus: float = 0.15, figure_bonus: float = FIGURE_BONUS, lead_weight: float = LEAD_WEIGHT,
-                 anaphora_penalty: float = ANAPHORA_PENALTY):
+                 anaphora_penalty: float = ANAPHORA_PENALTY, stance_bonus: float = STANCE_BONUS,
+                 overview_bonus: float = OVERVIEW_BONUS):
         self.relevance_weight = relevance_weight
         self.coverage_bonus = coverage_bonus
         self.diversity = diversity
@@ -89,6 +99,8 @@ class QASummarizer:
         self.figure_bonus = figure_bonus
         self.lead_weight = lead_weight
         self.anaphora_penalty = anaphora_penalty
+        self.stance_bonus = stance_bonus
+        self.overview_bonus = overview_bonus
 
     def __call__(
         self,
@@ -120,25 +132,30 @@ class QASummarizer:
             k = budget.count(n)
             markers = np.array([self.marker_bonus if enumeration_number(s) else 0.0 for s in sentences])
             # a question inside an answer is rhetorical ("怎么认识工业互联网？"), not substance
-            rhetorical = np.array([0.3 if is_interrogative(s) else 0.0 for s in sentences])
+            rhetorical = np.array([0.3 if is_interrogative(s) or _REPORTER.search(to_simplified(s)) else 0.0
+                                   for s in sentences])
             score = score + markers - rhetorical + self._reportable(sentences)
         points = enumerated_points(list(sentences)) if kind == "answer" else [None] * n
-        chosen = self._select(score, sim, eligible, points, k, budget.chars, [len(s) for s in sentences])
+        antecedents = [_antecedents(sentences, i) if kind == "answer" and _is_anaphoric(s) else None
+                       for i, s in enumerate(sentences)]
+        chosen = self._select(score, sim, eligible, points, antecedents, k, budget.chars, [len(s) for s in sentences])
         return [Pick(i, round(float(score[i]), 6)) for i in sorted(chosen)]
 
     def _reportable(self, sentences: Sequence[str]) -> np.ndarray:
         """What reporters report (measured against news reports, benchmarks/summary_vs_news.py):
-        concrete figures, and what comes early in an answer; a sentence that opens by pointing
-        back (这/此/這些…) means little without the one before it."""
+        concrete figures, what comes early in an answer, stances (hopes, demands, warnings) and
+        the sentence that announces an enumeration."""
         from ..fidelity import chinese_quantities
 
         n = len(sentences)
-        figures = np.array([min(2, sum(q.kind != "year" for q in chinese_quantities(s))) for s in sentences])
+        figures = np.array([min(2, sum(_is_figure(q) for q in chinese_quantities(s))) for s in sentences])
         lead = np.array([1 - i / max(1, n - 1) for i in range(n)]) if n > 1 else np.ones(1)
-        anaphoric = np.array([1.0 if _ANAPHORA.match(s.strip()) else 0.0 for s in sentences])
-        return self.figure_bonus * figures + self.lead_weight * lead - self.anaphora_penalty * anaphoric
+        stance = np.array([1.0 if _STANCE.search(to_simplified(s)) else 0.0 for s in sentences])
+        overview = np.array([1.0 if o else 0.0 for o in overviews(list(sentences))])
+        return (self.figure_bonus * figures + self.lead_weight * lead + self.stance_bonus * stance
+                + self.overview_bonus * overview)
 
-    def _select(self, score, sim, eligible, points, k, char_budget, lengths) -> list[int]:
+    def _select(self, score, sim, eligible, points, antecedents, k, char_budget, lengths) -> list[int]:
         chosen: list[int] = []
         used_chars = 0
         all_points = {p for p, ok in zip(points, eligible) if p is not None and ok}
@@ -157,6 +174,8 @@ class QASummarizer:
                 value = (1 - self.diversity) * score[i] - self.diversity * redundancy
                 if points[i] in uncovered:
                     value += self.coverage_bonus
+                if antecedents[i] is not None and not antecedents[i] & set(chosen):
+                    value -= self.anaphora_penalty  # "这些活动…" alone: its reader cannot tell which
                 if value > best_value + 1e-12:
                     best, best_value = i, value
             if best is None:
@@ -164,6 +183,32 @@ class QASummarizer:
             chosen.append(best)
             used_chars += lengths[best]
         return chosen
+
+
+def _is_figure(q) -> bool:
+    """A quantity worth reporting: not a year, whether written 2012年 or bare (2025首届, (2012-2020))."""
+    bare_year = q.kind == "number" and q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100
+    return q.kind != "year" and not bare_year
+
+
+def _is_anaphoric(sentence: str) -> bool:
+    s = sentence.strip()
+    return bool(_ANAPHORA.match(s)) and not _POINTS_FORWARD.match(s)
+
+
+def _antecedents(sentences: Sequence[str], i: int) -> set[int]:
+    """What sentence i points back to: the one before it, or, when that one closes a list of
+    clauses split at semicolons, every clause of the list and the sentence that leads into it."""
+    if i == 0:
+        return set()
+    j = i - 1
+    found = {j}
+    while j > 0 and sentences[j - 1].rstrip().endswith(("；", ";")):
+        j -= 1
+        found.add(j)
+    if j < i - 1 and j > 0:
+        found.add(j - 1)
+    return found
 
 
 def _explicit(budget: Budget) -> bool:
