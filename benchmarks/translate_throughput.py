@@ -37,6 +37,15 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across
+    fork and exec from the parent that built the model)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def output_tokens(source_tokens: int) -> int:
     return math.ceil(1.3 * source_tokens)
 
@@ -93,11 +102,11 @@ def run_qabrief(model_dir: Path, sentences: list[str], beams: int, max_batch_tok
     return {"seconds": time.perf_counter() - start, "tokens": tokens, "calls": translator.model_calls}
 
 
-def run_ct2(model_dir: Path, sentences: list[str], beams: int) -> dict:
+def run_ct2(model_dir: Path, sentences: list[str], beams: int, inter_threads: int | None = None) -> dict:
     from qabrief.translate import load_translator
 
     translator = load_translator(Path(str(model_dir) + "-ct2-int8"), backend="ct2", beams=beams, cache=False,
-                                 guard=False, fixed_output_tokens=output_tokens)
+                                 guard=False, fixed_output_tokens=output_tokens, inter_threads=inter_threads)
     tokens = sum(output_tokens(translator.count_tokens(s)) for s in sentences)
     start = time.perf_counter()
     translator.translate(sentences)
@@ -108,14 +117,23 @@ def run_qabrief_int8(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return run_qabrief(model_dir, sentences, beams, precision="int8")
 
 
-WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-int8": run_qabrief_int8, "qabrief-ct2": run_ct2}
+def run_ct2_inter1(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    return run_ct2(model_dir, sentences, beams, inter_threads=1)
+
+
+def run_ct2_inter2(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    return run_ct2(model_dir, sentences, beams, inter_threads=2)
+
+
+WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-int8": run_qabrief_int8, "qabrief-ct2": run_ct2,
+           "ct2-inter1": run_ct2_inter1, "ct2-inter2": run_ct2_inter2}
 
 
 def worker(args) -> int:
     sentences = seed_sentences(args.limit)
     result = WORKERS[args.worker](Path(args.model_dir), sentences, args.beams)
     result["sentences"] = len(sentences)
-    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_rss_mb"] = peak_rss_mb()
     print(json.dumps(result))
     return 0
 
@@ -124,6 +142,8 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--beams", type=int, default=4)
     ap.add_argument("--limit", type=int, default=None, help="first N sentences of the seed (default: all)")
+    ap.add_argument("--paths", default="naive,qabrief,qabrief-int8,qabrief-ct2",
+                    help=f"comma-separated, from {', '.join(WORKERS)}")
     ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
     ap.add_argument("--model-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -132,14 +152,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "opus-mt-zh-en-architecture"
         build_model(model_dir)
-        paths = ["naive", "qabrief", "qabrief-int8"]
+        paths = args.paths.split(",")
         try:
             from qabrief.translate.ct2 import convert
 
             convert(model_dir, Path(str(model_dir) + "-ct2-int8"), "int8")
-            paths.append("qabrief-ct2")
         except Exception as exc:  # CTranslate2 missing or the conversion failed: report and go on
-            print(f"skipping the ct2 path: {exc}", file=sys.stderr)
+            print(f"skipping the ct2 paths: {exc}", file=sys.stderr)
+            paths = [p for p in paths if "ct2" not in p]
         results = {}
         for name in paths:
             cmd = [sys.executable, __file__, "--worker", name, "--model-dir", str(model_dir), "--beams",
@@ -151,21 +171,16 @@ def main() -> int:
             results[name] = json.loads(proc.stdout.strip().splitlines()[-1])
     import torch
 
+    first = next(iter(results.values()))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-          f"threads {torch.get_num_threads()}; beam {args.beams}; {results['naive']['sentences']} seed sentences")
-    print(f"{'path':12s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s}")
+          f"threads {torch.get_num_threads()}; beam {args.beams}; {first['sentences']} seed sentences")
+    print(f"{'path':12s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s} {'vs naive':>9s}")
+    naive = results.get("naive")
     for name, r in results.items():
+        ratio = f"{naive['seconds'] / r['seconds']:8.2f}x" if naive else ""
         print(f"{name:12s} {r['sentences'] / r['seconds']:8.2f} {r['tokens'] / r['seconds']:9.1f} "
-              f"{r['seconds']:8.1f} {r['peak_rss_mb']:7.0f} MB")
-    naive, ours = results["naive"], results["qabrief"]
-    print(f"ratio qabrief/naive: {naive['seconds'] / ours['seconds']:.2f}x sentences/s "
-          f"({ours['calls']} generate calls vs {naive['sentences']})")
-    print(f"ratio qabrief-int8/naive: {naive['seconds'] / results['qabrief-int8']['seconds']:.2f}x")
-    if "qabrief-ct2" in results:
-        ct2 = results["qabrief-ct2"]
-        print(f"ratio qabrief-ct2/qabrief: {ours['seconds'] / ct2['seconds']:.2f}x sentences/s, peak RSS "
-              f"{ct2['peak_rss_mb']:.0f} vs {ours['peak_rss_mb']:.0f} MB; "
-              f"qabrief-ct2/naive: {naive['seconds'] / ct2['seconds']:.2f}x")
+              f"{r['seconds']:8.1f} {r['peak_rss_mb']:7.0f} MB {ratio}   "
+              f"({r.get('calls', r['sentences'])} generate calls)")
     return 0
 
 

@@ -21,6 +21,7 @@ from .jobs import (
     prepare,
     record,
     record_failure,
+    release_memory,
     render,
     translate,
 )
@@ -41,6 +42,7 @@ def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: 
         for job in bar:
             bar.set_postfix_str(job.path.name[-30:])
             _one_document(job, out, options, translator, manifest, report, show_progress)
+            release_memory()
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

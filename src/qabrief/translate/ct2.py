@@ -19,6 +19,7 @@ from .device import DeviceChoice, choose_device
 from .engine import ModelTranslator, Output
 
 FAST_EXTRA = "pip install 'qabrief[fast]'"
+CPU_INTER_THREADS = 2  # batches decoded at once on a CPU, threads split between them: 1.46x, +200 MB (README)
 
 
 def require_ctranslate2():
@@ -45,15 +46,21 @@ class CT2Translator(ModelTranslator):
         max_batch_tokens: int | None = None,
         fixed_output_tokens: Callable[[int], int] | None = None,
         guard: bool = True,
+        inter_threads: int | None = None,
     ):
         ctranslate2 = require_ctranslate2()
         super().__init__()
         self.choice: DeviceChoice = choose_device(device, backend="ct2", compute_type=compute_type)
         kind, _, index = self.choice.device.partition(":")
+        # On a CPU, batches run in parallel on `inter_threads` workers of
+        # threads/inter_threads threads each (measured in benchmarks/translate_throughput.py).
+        cores = self.choice.threads or 1
+        self.inter_threads = max(1, min(cores, inter_threads or (CPU_INTER_THREADS if kind == "cpu" else 1)))
         try:
             self.model = ctranslate2.Translator(
                 str(folder), device=kind, device_index=int(index or 0), compute_type=self.choice.dtype,
-                intra_threads=self.choice.threads or 0, inter_threads=1,
+                intra_threads=max(1, cores // self.inter_threads) if self.choice.threads else 0,
+                inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError) as exc:
             raise QabriefError(f"cannot load CTranslate2 model from {folder}: {exc}") from None
@@ -116,13 +123,26 @@ class CT2Translator(ModelTranslator):
     def count_tokens(self, text: str) -> int:
         return len(self.tokens(text))
 
+    def _generate_batches(self, jobs, **options) -> list[list[Output]]:
+        """All batches submitted at once, so `inter_threads` workers decode them in parallel."""
+        if self.inter_threads == 1 or len(jobs) < 2:
+            return super()._generate_batches(jobs, **options)
+        pending = [(self.model.translate_batch([self.tokens(t) for t in texts], beam_size=self.beams,
+                                               max_decoding_length=max_new, min_decoding_length=min_new or 0,
+                                               asynchronous=True, **options), max_new)
+                   for texts, min_new, max_new in jobs]
+        return [[self._output(r.result(), max_new) for r in results] for results, max_new in pending]
+
+    def _output(self, result, max_new: int) -> Output:
+        # CTranslate2 leaves </s> out of the hypothesis: one as long as the cap never ended.
+        return Output(self.detokenize(result.hypotheses[0]), cut=len(result.hypotheses[0]) >= max_new)
+
     def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
         results = self.model.translate_batch(
             [self.tokens(t) for t in texts], beam_size=self.beams, max_decoding_length=max_new,
             min_decoding_length=min_new or 0, **options,
         )
-        # CTranslate2 leaves </s> out of the hypothesis: one as long as the cap never ended.
-        return [Output(self.detokenize(r.hypotheses[0]), cut=len(r.hypotheses[0]) >= max_new) for r in results]
+        return [self._output(r, max_new) for r in results]
 
 
 def convert(source: Path, target: Path, quantization: str) -> Path:

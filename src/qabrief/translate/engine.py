@@ -147,10 +147,18 @@ class ModelTranslator(Translator):
             return []
         lengths = [self.count_tokens(t) for t in texts]
         out: list[Output] = [Output("")] * len(texts)
-        for batch in token_batches(lengths, self.max_batch_tokens // max(1, self.beams)):
+        batches = token_batches(lengths, self.max_batch_tokens // max(1, self.beams))
+        jobs = []
+        for batch in batches:
             min_new, cap = self.new_tokens_for(max(lengths[i] for i in batch))
-            decoded = self._generate_batch([texts[i] for i in batch], min_new, max_new or cap, **options)
+            jobs.append(([texts[i] for i in batch], min_new, max_new or cap))
+        for batch, decoded in zip(batches, self._generate_batches(jobs, **options)):
             self.model_calls += 1
             for i, result in zip(batch, decoded):
                 out[i] = Output(result.text.strip(), result.cut)
         return out
+
+    def _generate_batches(self, jobs: list[tuple[list[str], int | None, int]], **options) -> list[list[Output]]:
+        """Each (texts, min new, max new) batch generated; a backend that can run batches in
+        parallel overrides this."""
+        return [self._generate_batch(texts, min_new, max_new, **options) for texts, min_new, max_new in jobs]
