@@ -112,7 +112,7 @@ def english_qa_labels(text, body, kinds, events) -> tuple[list[Event], list[tupl
 
 _INLINE_ENGLISH = re.compile(r"[ \t\u3000]*\|?[ \t\u3000]*(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
                              r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
-_HAN_RUN = re.compile(rf"[{HAN}]{{2,}}")
+_HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
 
 
 def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], list[str]]:
@@ -127,7 +127,7 @@ def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, i
         han = _HAN_RUN.search(text, m.end(), hi)
         end = han.start() if han else hi
         segment = text[m.end():end].strip(" \t\u3000|")
-        if len(re.findall(r"[A-Za-z]+", segment)) < 3:  # "CCTV: 5G" is not an English turn
+        if len(re.findall(r"[A-Za-z]{2,}", segment)) < 3:  # "CCTV: 5G" (or "Q:A0A") is not an English turn
             break
         if m.start() > pos:
             chinese.append((pos, m.start()))

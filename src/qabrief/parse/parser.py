@@ -270,6 +270,8 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
             if lo >= hi:
                 continue
             kind = kinds[(a, b)]
+            if kind == "english" and han_count(text[lo:hi]):  # its Chinese must not vanish into a reference
+                kind = "text"
             if kind == "text":
                 chinese, english = split_inline_english(text, lo, hi)
                 for a_, b_ in chinese:
