@@ -65,14 +65,15 @@ def test_a_1000_character_sentence_without_punctuation_comes_back_whole(backend,
     assert "".join(pieces) == text and len(pieces) > 5  # no character lost
     assert all(translator.count_tokens(p) <= translator.limit for p in pieces)
     english = {}
-    generate = translator._generate_batch
+    generate = translator._generate_batches  # every backend's batches pass here (CTranslate2 runs them at once)
 
-    def spy(texts, min_new, max_new, **options):
-        outputs = generate(texts, min_new, max_new, **options)
-        english.update(zip(texts, outputs))
+    def spy(jobs, **options):
+        outputs = generate(jobs, **options)
+        for (texts, _, _), batch in zip(jobs, outputs):
+            english.update(zip(texts, batch))
         return outputs
 
-    monkeypatch.setattr(translator, "_generate_batch", spy)
+    monkeypatch.setattr(translator, "_generate_batches", spy)
     (result,) = translator.translate_detailed([text])
     assert set(pieces) <= set(english)  # every piece went to the model
     if not any(english[p].cut for p in pieces):  # then no retry: the result is exactly the pieces' English
