@@ -19,6 +19,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import shutil
 import subprocess
@@ -83,13 +84,23 @@ class PeakRecording:
         return out
 
 
-def translator_factory(model_dir: str, backend: str, rss_folder: str):
+def translator_factory(model_dir: str, backend: str, rss_folder: str, inter_threads: int | None = None):
     def factory():
         from qabrief.translate import load_translator
 
+        extra = {"inter_threads": inter_threads} if inter_threads else {}
         return PeakRecording(load_translator(model_dir, device="cpu", backend=backend, cache=False, guard=False,
-                                             fixed_output_tokens=output_tokens), rss_folder)
+                                             fixed_output_tokens=output_tokens, **extra), rss_folder)
     return factory
+
+
+def ray_spec(engine: str) -> tuple[int, float, int | None]:
+    """"ray-2" → 2 workers of 1 CPU; "ray-1x2" → 1 worker of 2 CPUs; "ray-2i2" → CTranslate2
+    inter_threads 2 in each actor whatever its CPUs."""
+    m = re.fullmatch(r"ray-(\d+)(?:x(\d+))?(?:i(\d+))?", engine)
+    if not m:
+        raise SystemExit(f"unknown engine {engine}")
+    return int(m[1]), float(m[2] or 1), int(m[3]) if m[3] else None
 
 
 def run_engine(args) -> int:
@@ -97,15 +108,17 @@ def run_engine(args) -> int:
     from qabrief.batch import BatchOptions, run_batch
 
     options = BatchOptions(["md", "json"])
-    factory = translator_factory(args.model_dir, args.backend, args.rss_folder)
     start = time.perf_counter()
     if args.engine == "local":
+        factory = translator_factory(args.model_dir, args.backend, args.rss_folder)
         report = run_batch([Path(args.docs_dir)], Path(args.out), options, factory(), show_progress=False)
     else:
         from qabrief.batch.ray_engine import run_batch_ray
 
+        workers, cpus, inter = ray_spec(args.engine)
+        factory = translator_factory(args.model_dir, args.backend, args.rss_folder, inter)
         report = run_batch_ray([Path(args.docs_dir)], Path(args.out), options, factory, show_progress=False,
-                               workers=int(args.engine.split("-")[1]))
+                               workers=workers, cpus_per_worker=cpus)
     seconds = time.perf_counter() - start
     print(json.dumps({"seconds": seconds, "written": len(report.written), "failed": len(report.failed),
                       "driver_peak_rss_mb": peak_rss_mb()}))
@@ -157,8 +170,6 @@ def main() -> int:
 
 
 def _same_outputs(a: Path, b: Path) -> bool:
-    import re
-
     def read(folder):
         return {p.name: re.sub(rb", \d+ threads", b"", p.read_bytes()) for p in folder.iterdir()
                 if not p.name.startswith(".")}
