@@ -144,3 +144,42 @@ def test_without_ray_the_engine_names_the_extra(tmp_path, seed_path, monkeypatch
     monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
     assert main(["batch", str(seed_path), "--out", str(tmp_path), "--model", "none", "--engine", "ray"]) == 2
     assert "pip install 'qabrief[ray]'" in capsys.readouterr().err
+
+
+def dying_translator_factory(marker: str, flag: str):
+    """An identity translator whose process dies (as on a segfault or an OOM kill) the first
+    time it meets the marked document; after the restart it translates it."""
+    def factory():
+        import os
+        from pathlib import Path
+
+        from qabrief.translate.base import Translation, Translator
+
+        class DiesOnce(Translator):
+            cache_key = "dies-once"
+            description = "test translator whose worker dies once"
+
+            def translate_detailed(self, sentences):
+                if any(marker in s for s in sentences) and not Path(flag).exists():
+                    Path(flag).write_text(str(os.getpid()))
+                    os._exit(1)  # the whole worker process, not an exception
+                return [Translation(s, s) for s in sentences]
+
+        return DiesOnce()
+    return factory
+
+
+def test_a_worker_that_dies_is_restarted_and_nothing_is_lost_or_duplicated(tmp_path, seed_text):
+    src = tmp_path / "in"
+    src.mkdir()
+    for i in range(3):
+        (src / f"seed{i}.txt").write_text(seed_text + "\n" * (i + 1), encoding="utf-8")
+    (src / "crash.txt").write_text("记者：请问崩溃如何？\n王文涛：崩溃以后重启。", encoding="utf-8")
+    out, flag = tmp_path / "out", tmp_path / "died"
+    report = run_batch_ray([src], out, BatchOptions(["json"]), dying_translator_factory("崩溃", str(flag)),
+                           show_progress=False, workers=1)
+    assert flag.exists(), "the worker never died: the test proved nothing"
+    assert not report.failed
+    assert sorted(p.name for p in report.written) == ["crash.txt", "seed0.txt", "seed1.txt", "seed2.txt"]
+    assert sorted(p.name for p in out.iterdir()) == [".qabrief-batch.json", "crash.json", "seed0.json", "seed1.json",
+                                                     "seed2.json"]
