@@ -22,11 +22,20 @@ _GENERIC = frozenset("""
 @lru_cache(maxsize=1)
 def _extractor():
     import jieba.analyse
+    import jieba.posseg
+    from jieba.analyse.tfidf import DEFAULT_IDF, KeywordExtractor
 
+    from .idf import CompactIDF
     from .text import _jieba
 
-    _jieba()
-    return jieba.analyse.TFIDF()
+    # jieba's TFIDF() would load its IDF table into a 68 MiB dict: build it around a compact one
+    extractor = jieba.analyse.TFIDF.__new__(jieba.analyse.TFIDF)
+    extractor.tokenizer = _jieba().dt
+    extractor.postokenizer = jieba.posseg.dt
+    extractor.stop_words = KeywordExtractor.STOP_WORDS.copy()
+    extractor.idf_freq = CompactIDF(DEFAULT_IDF)
+    extractor.median_idf = extractor.idf_freq.median
+    return extractor
 
 
 def keywords(sentences: Sequence[str], k: int = 5) -> list[str]:
