@@ -20,7 +20,6 @@ import math
 import os
 import platform
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -31,15 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "corpus"
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited across
-    fork and exec from the parent that built the model)."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+sys.path.insert(0, str(ROOT / "benchmarks"))  # the driver's path, which Ray gives its workers too
+from translate_throughput import build_model, peak_rss_mb  # noqa: E402
 
 
 def output_tokens(source_tokens: int) -> int:
@@ -56,16 +48,6 @@ def documents(folder: Path, count: int) -> None:
     lines = SEED.read_text(encoding="utf-8").split("。")
     for i in range(len(sources), count):  # more asked for than the corpus has: seed variants
         (folder / f"{i:02d}-seed-variant.txt").write_text("。".join(lines[:i] + lines[i + 1:]), encoding="utf-8")
-
-
-def build_model(out: Path) -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    from make_tiny_model import build
-
-    tokenizer, model = build(out, [], d_model=512, layers=6, heads=8, ffn=2048, vocab_size=65001, max_length=512)
-    model.generation_config.num_beams = 4
-    model.save_pretrained(out)
-    tokenizer.save_pretrained(out)
 
 
 class PeakRecording:
