@@ -5,7 +5,9 @@ TF-IDF vectors) and what reporters report, then a greedy MMR pass picks sentence
 three rules: courtesy and hand-over sentences are never eligible, no enumerated point gets
 a second sentence while another point is still uncovered, and a sentence that opens by
 pointing back (这些…) is discounted unless what it points back to is already chosen.
-Everything is deterministic (ties go to the earlier sentence) and returned in source order.
+A point is headed by its marker sentence (一是…), or, when the point states figures, by the
+sentence stating the most of them. Everything is deterministic (ties go to the earlier
+sentence) and returned in source order.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _POINTS_FORWARD = re.compile(r"^[“\"]?(?:这里|這里|這裡)有[^。]*[:：]
 _STANCE = re.compile(r"希望|敦促|奉劝|呼吁|当务之急|强调|重申|坚决反对|决不|绝不|不容|必将|终将|必遭|注定")
 # a reporter's words glued into an answer ("某某记者：第一个问题…"): not the official's substance
 _REPORTER = re.compile(r"记者[:：]|^第[一二三四五六七八九十]个问题")
+_COUNT_IN_WORDS = re.compile(r"^[一二两兩三四五六七八九十]+$")
 
 
 @dataclass(frozen=True)
@@ -128,31 +131,31 @@ class QASummarizer:
             score = score + np.array([2.0 if a else 0.0 for a in asks])
             # budget default for a question: every sentence that asks, plus context if allowed
             k = budget.count(n) if _explicit(budget) else max(sum(asks), Budget().count(n))
-        else:
+        points = enumerated_points(list(sentences)) if kind == "answer" else [None] * n
+        if kind != "question":  # an answer
             k = budget.count(n)
-            markers = np.array([self.marker_bonus if enumeration_number(s) else 0.0 for s in sentences])
+            announces = overviews(list(sentences))
+            figures = [_figures(s, a) for s, a in zip(sentences, announces)]
+            markers = np.array([self.marker_bonus if h else 0.0 for h in _point_heads(sentences, points, figures)])
             # a question inside an answer is rhetorical ("怎么认识工业互联网？"), not substance
             rhetorical = np.array([0.3 if is_interrogative(s) or _REPORTER.search(to_simplified(s)) else 0.0
                                    for s in sentences])
-            score = score + markers - rhetorical + self._reportable(sentences)
-        points = enumerated_points(list(sentences)) if kind == "answer" else [None] * n
+            score = score + markers - rhetorical + self._reportable(sentences, figures, announces)
         antecedents = [_antecedents(sentences, i) if kind == "answer" and _is_anaphoric(s) else None
                        for i, s in enumerate(sentences)]
         chosen = self._select(score, sim, eligible, points, antecedents, k, budget.chars, [len(s) for s in sentences])
         return [Pick(i, round(float(score[i]), 6)) for i in sorted(chosen)]
 
-    def _reportable(self, sentences: Sequence[str]) -> np.ndarray:
+    def _reportable(self, sentences: Sequence[str], figures: Sequence[int], announces: Sequence[bool]) -> np.ndarray:
         """What reporters report (measured against news reports, benchmarks/summary_vs_news.py):
-        concrete figures, what comes early in an answer, stances (hopes, demands, warnings) and
-        the sentence that announces an enumeration."""
-        from ..fidelity import chinese_quantities
-
+        concrete figures (at most two count), what comes early in an answer, stances (hopes,
+        demands, warnings) and the sentence that announces an enumeration."""
         n = len(sentences)
-        figures = np.array([min(2, sum(_is_figure(q) for q in chinese_quantities(s))) for s in sentences])
+        counted = np.array([min(2, f) for f in figures])
         lead = np.array([1 - i / max(1, n - 1) for i in range(n)]) if n > 1 else np.ones(1)
         stance = np.array([1.0 if _STANCE.search(to_simplified(s)) else 0.0 for s in sentences])
-        overview = np.array([1.0 if o else 0.0 for o in overviews(list(sentences))])
-        return (self.figure_bonus * figures + self.lead_weight * lead + self.stance_bonus * stance
+        overview = np.array([1.0 if a else 0.0 for a in announces])
+        return (self.figure_bonus * counted + self.lead_weight * lead + self.stance_bonus * stance
                 + self.overview_bonus * overview)
 
     def _select(self, score, sim, eligible, points, antecedents, k, char_budget, lengths) -> list[int]:
@@ -189,6 +192,31 @@ def _is_figure(q) -> bool:
     """A quantity worth reporting: not a year, whether written 2012年 or bare (2025首届, (2012-2020))."""
     bare_year = q.kind == "number" and q.text.isdigit() and len(q.text) == 4 and 1900 <= q.value <= 2100
     return q.kind != "year" and not bare_year
+
+
+def _figures(sentence: str, announces: bool) -> int:
+    """How many figures a sentence states. In a sentence that announces an enumeration, a
+    count written in words (“三个突破”, 四个方向) is the size of the list, which the overview
+    weight already rewards, not a figure."""
+    from ..fidelity import chinese_quantities
+
+    return sum(_is_figure(q) and not (announces and _COUNT_IN_WORDS.match(q.text))
+               for q in chinese_quantities(sentence))
+
+
+def _point_heads(sentences: Sequence[str], points: Sequence, figures: Sequence[int]) -> list[bool]:
+    """The sentence that stands for its enumerated point: the one stating the most figures
+    (the earliest on a tie) when any of the point's sentences states one (reporters quote
+    “单体能量密度提高2.2倍”, not the heading “一是技术突破”), else the marker sentence
+    (一是…, 首先…), outside any point too."""
+    heads = [bool(enumeration_number(s)) for s in sentences]
+    for point in {p for p in points if p is not None}:
+        members = [i for i, p in enumerate(points) if p == point]
+        best = max(members, key=lambda i: (figures[i], -i))
+        if figures[best]:
+            for i in members:
+                heads[i] = i == best
+    return heads
 
 
 def _is_anaphoric(sentence: str) -> bool:
