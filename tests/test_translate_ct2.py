@@ -129,3 +129,59 @@ def test_without_ctranslate2_auto_falls_back_once_and_ct2_names_the_extra(models
 def test_native_ct2_preset_not_downloaded(isolated_hub):
     with pytest.raises(QabriefError, match="qabrief models download quickmt-zh-en"):
         load_translator("quickmt-zh-en")
+
+
+def _tokenizer_probes(seed_text: str) -> list[str]:
+    import re
+
+    from corpus import CORPUS
+
+    texts = [seed_text] + [p.read_text(encoding="utf-8") for p in sorted(CORPUS.rglob("*.txt"))]
+    lines = [line for t in texts for line in re.split(r"[。\n]", t) if line.strip()]
+    return lines + ["", " ", "  空格  ", "a</s>b", "<unk>", "中文<pad>中文", ">>fra<< 你好", "emoji 😀 ok",
+                    "Ｆｕｌｌ　ｗｉｄｔｈ", "tab\there", "5G基站103.7万个", "\u200b零宽", "x  y", "\n新行\n"]
+
+
+def test_marian_pieces_are_marian_tokenizer_pieces(tiny_model_dir, seed_text):
+    """The CTranslate2 path tokenizes without transformers: every piece, and every decoded text,
+    equals transformers' MarianTokenizer over the seed, the whole corpus and odd input."""
+    import random
+
+    from transformers import AutoTokenizer
+
+    from qabrief.translate.marian_pieces import MarianPieces
+
+    assert MarianPieces.covers(tiny_model_dir)
+    reference, pieces = AutoTokenizer.from_pretrained(str(tiny_model_dir)), MarianPieces(tiny_model_dir)
+    for text in _tokenizer_probes(seed_text):
+        ids = reference(text, verbose=False)["input_ids"]
+        assert pieces.tokens(text) == reference.convert_ids_to_tokens(ids), text
+        assert pieces.detokenize(reference.convert_ids_to_tokens(ids)) == reference.decode(
+            ids, skip_special_tokens=True), text
+    rng = random.Random(0)  # what a model may emit: any sequence of its vocabulary
+    for _ in range(200):
+        ids = [rng.randrange(reference.vocab_size) for _ in range(rng.randrange(1, 30))]
+        assert pieces.detokenize(reference.convert_ids_to_tokens(ids)) == reference.decode(
+            ids, skip_special_tokens=True)
+
+
+def test_ct2_brief_never_imports_torch(models, memorized_pairs, seed_path):
+    """torch and transformers cost ~220 MB resident: a CTranslate2 brief must not import them."""
+    import os
+    import subprocess
+
+    assert main(["models", "convert", "tiny", "--quantization", "int8"]) == 0
+    zh, en = next((zh, en) for zh, en in memorized_pairs if en and "陆陆续续" not in zh and not zh.endswith("，"))
+    script = ("import sys, json; from qabrief.brief import make_brief; from qabrief.render import render_html; "
+              "from qabrief.translate import load_translator; "
+              "t = load_translator(sys.argv[3], backend='auto', beams=1, cache=False); "
+              "render_html(make_brief(open(sys.argv[2], 'rb').read(), t)); "
+              "print(json.dumps([t.description, t.translate([sys.argv[1]])[0], "
+              "sorted(m for m in ('torch', 'transformers') if m in sys.modules)]))")
+    out = subprocess.run([sys.executable, "-c", script, zh, str(seed_path), str(models / "tiny")], capture_output=True, text=True,
+                         env=os.environ.copy())
+    assert out.returncode == 0, out.stderr[-2000:]
+    description, english, imported = __import__("json").loads(out.stdout.strip().splitlines()[-1])
+    assert description.startswith("CTranslate2 int8")
+    assert english == en
+    assert imported == []
