@@ -12,7 +12,6 @@ All matching is done on the Simplified form so both scripts share one word list.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from .script import HAN, to_simplified
 from .transcript import Speaker
@@ -66,27 +65,13 @@ def looks_like_name(name: str) -> bool:
     return tag is None or tag.startswith("nr")
 
 
-@lru_cache(maxsize=1)
-def _dictionary() -> dict[str, str]:
-    tags: dict[str, str] = {}
-    with _open_jieba_dict() as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3 and 2 <= len(parts[0]) <= 4:
-                tags[parts[0]] = parts[2]
-    return tags
-
-
-def _open_jieba_dict():
-    import os
-
-    import jieba
-
-    return open(os.path.join(os.path.dirname(jieba.__file__), "dict.txt"), encoding="utf-8")
-
-
 def _dictionary_tag(word: str) -> str | None:
-    return _dictionary().get(word)
+    """The part of speech jieba's dictionary gives a word (nr: a person's name), or None.
+    jieba's tagger holds that table anyway (figures and keywords tag words with it); a copy
+    of our own would cost another ~45 MB resident."""
+    import jieba.posseg
+
+    return jieba.posseg.dt.word_tag_tab.get(word)
 
 
 def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speaker | None:

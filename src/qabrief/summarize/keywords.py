@@ -1,7 +1,8 @@
 """A handful of terms that label a segment.
 
-jieba's TF-IDF keyword extractor (IDF from a large general corpus) restricted to nouns
-and names: verbs like 推动/加快 dominate official speech and label nothing.
+jieba's TF-IDF keyword extraction (IDF from a large general corpus) restricted to nouns
+and names: verbs like 推动/加快 dominate official speech and label nothing. The extraction
+is jieba.analyse's, ported in a few lines so that its 42 MB IDF dict is never built.
 """
 
 from __future__ import annotations
@@ -19,23 +20,39 @@ _GENERIC = frozenset("""
 """.split())
 
 
+# jieba's KeywordExtractor.STOP_WORDS: English function words its tagger may label "eng"
+_STOP_WORDS = frozenset("""
+the of is and to in that we for an are by be as on with can if from which you it this then at have all not one
+has or
+""".split())
+
+
 @lru_cache(maxsize=1)
-def _extractor():
-    import jieba.analyse
-    import jieba.posseg
-    from jieba.analyse.tfidf import DEFAULT_IDF, KeywordExtractor
+def _idf():
+    import os
 
     from .idf import CompactIDF
     from .text import _jieba
 
-    # jieba's TFIDF() would load its IDF table into a 68 MiB dict: build it around a compact one
-    extractor = jieba.analyse.TFIDF.__new__(jieba.analyse.TFIDF)
-    extractor.tokenizer = _jieba().dt
-    extractor.postokenizer = jieba.posseg.dt
-    extractor.stop_words = KeywordExtractor.STOP_WORDS.copy()
-    extractor.idf_freq = CompactIDF(DEFAULT_IDF)
-    extractor.median_idf = extractor.idf_freq.median
-    return extractor
+    # jieba.analyse's own idf.txt, read without importing jieba.analyse: importing it builds
+    # a default extractor whose 350k-word IDF dict costs ~42 MB resident
+    return CompactIDF(os.path.join(os.path.dirname(_jieba().__file__), "analyse", "idf.txt"))
+
+
+def tfidf_terms(text: str, top: int, pos: Sequence[str] = _NOUNS) -> list[str]:
+    """jieba.analyse's TF-IDF `extract_tags(text, topK=top, allowPOS=pos)`, term for term
+    (tests/test_idf.py checks it): words of those parts of speech, two characters or more,
+    by count × IDF (the median IDF for a word the table lacks), ties in order of appearance."""
+    import jieba.posseg
+
+    allowed, idf = frozenset(pos), _idf()
+    freq: dict[str, float] = {}
+    for w in jieba.posseg.cut(text):
+        if w.flag in allowed and len(w.word.strip()) >= 2 and w.word.lower() not in _STOP_WORDS:
+            freq[w.word] = freq.get(w.word, 0.0) + 1.0
+    total = sum(freq.values())
+    weight = {w: n * idf.get(w, idf.median) / total for w, n in freq.items()}
+    return sorted(weight, key=weight.__getitem__, reverse=True)[:top]
 
 
 def keywords(sentences: Sequence[str], k: int = 5) -> list[str]:
@@ -43,7 +60,7 @@ def keywords(sentences: Sequence[str], k: int = 5) -> list[str]:
     text = to_simplified("".join(sentences))
     if not text.strip():
         return []
-    terms = _extractor().extract_tags(text, topK=k * 3, allowPOS=_NOUNS)
+    terms = tfidf_terms(text, k * 3)
     out: list[str] = []
     for w in terms:
         if len(w) < 2 or w in _GENERIC or any(w in o or o in w for o in out):
