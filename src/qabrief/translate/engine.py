@@ -46,6 +46,7 @@ class ModelTranslator(Translator):
     max_length: int = 512  # longest output in tokens
     beams: int = 4
     max_batch_tokens: int = 4096  # tokens per batch, every beam counted
+    max_batch_sentences: int = 64
     fixed_output_tokens: Callable[[int], int] | None = None  # benchmarks: random weights never stop
     guard: bool = True  # benchmarks turn it off: random weights are all "degenerate"
 
@@ -147,7 +148,7 @@ class ModelTranslator(Translator):
             return []
         lengths = [self.count_tokens(t) for t in texts]
         out: list[Output] = [Output("")] * len(texts)
-        batches = token_batches(lengths, self.max_batch_tokens // max(1, self.beams))
+        batches = token_batches(lengths, self.max_batch_tokens // max(1, self.beams), self.max_batch_sentences)
         jobs = []
         for batch in batches:
             min_new, cap = self.new_tokens_for(max(lengths[i] for i in batch))
