@@ -10,8 +10,8 @@ per sentence):
   parse, summarize, translate, fidelity checks, render HTML+Markdown+JSON) against the
   time spent inside the model's generate calls; the ratio is qabrief's own overhead.
   Peak RSS (VmHWM) of that process: the memory a full-text brief of the seed needs.
-- `--curve N`: the local batch engine over N different documents (the corpus, then seed
-  variants) with the CTranslate2 int8 backend, one summary-length brief each; prints the
+- `--curve N`: the local batch engine over N different documents (the corpus and seed
+  variants, shuffled) with the CTranslate2 int8 backend, one summary-length brief each; prints the
   resident memory (VmRSS) after documents 1, 5, 10, … and its growth after the fifth.
 """
 
@@ -50,8 +50,10 @@ def translator(model_dir: str, backend: str):
 
 def whole_brief(model_dir: str, backend: str) -> dict:
     from qabrief.brief import make_brief
+    from qabrief.heap import share_one_arena
     from qabrief.render import render_html, render_json, render_markdown
 
+    share_one_arena()  # as the app and the CLI do
     model = translator(model_dir, backend)
     inner = getattr(model, "inner", model)
     generate, spent = inner._generate_batches, [0.0]
@@ -76,6 +78,11 @@ def whole_brief(model_dir: str, backend: str) -> dict:
 
 
 def documents(folder: Path, count: int) -> list[Path]:
+    """`count` different documents in a fixed shuffled order: corpus transcripts of every
+    size and the (large) seed variants mixed, as an archive comes, so that growth after the
+    fifth measures what accumulates, not the step from small to large documents."""
+    import random
+
     sources = sorted((SHARED / "transcripts").glob("*.txt")) + [SEED]
     sources += sorted((SHARED / "reports").glob("*/transcript.txt"))
     folder.mkdir(parents=True)
@@ -89,12 +96,15 @@ def documents(folder: Path, count: int) -> list[Path]:
             k = 5 + (i - len(sources)) % (len(lines) - 6)
             path.write_text("。".join(lines[:k] + lines[k + 1:]), encoding="utf-8")
         out.append(path)
+    random.Random(0).shuffle(out)
     return out
 
 
 def curve(model_dir: str, count: int, scratch: str) -> dict:
     from qabrief.batch import BatchOptions, run_batch
+    from qabrief.heap import share_one_arena
 
+    share_one_arena()  # as `qabrief batch` does
     model = translator(model_dir, "ct2")
     docs = documents(Path(scratch) / "docs", count)
     options = BatchOptions(["md", "json"])

@@ -190,6 +190,9 @@ def startup_notice(model: str) -> str:
 def build_app():
     import gradio as gr
 
+    from .heap import share_one_arena
+
+    share_one_arena()  # before the server's threads: flat resident memory (heap.py)
     default = default_model()
     # delete_cache: Gradio's own copies of the export files go after an hour, checked every 10 minutes
     with gr.Blocks(title="qabrief — bilingual press-conference briefs", delete_cache=(600, 3600)) as demo:

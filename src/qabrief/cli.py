@@ -12,6 +12,9 @@ from .errors import QabriefError
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .heap import share_one_arena
+
+    share_one_arena()  # before any model's threads: flat resident memory (heap.py)
     parser = _build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):

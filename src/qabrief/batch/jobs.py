@@ -178,19 +178,9 @@ def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report
 def release_memory() -> None:
     """Give freed heap back to the system between documents (glibc keeps it otherwise, and
     over thousands of documents of different sizes the resident memory creeps up)."""
-    global _malloc_trim
-    if _malloc_trim is None:
-        try:
-            import ctypes
+    from ..heap import release_freed
 
-            _malloc_trim = ctypes.CDLL("libc.so.6").malloc_trim
-        except (OSError, AttributeError):  # not glibc (macOS, musl, Windows): nothing to do
-            _malloc_trim = False
-    if _malloc_trim:
-        _malloc_trim(0)
-
-
-_malloc_trim = None
+    release_freed()
 
 
 def failure(exc: Exception) -> tuple[str, str | None]:

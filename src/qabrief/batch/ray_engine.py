@@ -163,6 +163,9 @@ class _TranslateDocuments:
     """One actor of the pool: loads the model once, then translates document after document."""
 
     def __init__(self, factory: TranslatorFactory, options: BatchOptions):
+        from ..heap import share_one_arena
+
+        share_one_arena()  # before the model's threads (heap.py)
         self.translator = factory()
         self.options = options
 

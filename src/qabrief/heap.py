@@ -1,0 +1,43 @@
+"""glibc heap settings for the processes qabrief runs itself (batch, app, Ray actors).
+
+The model backends decode on several threads, and glibc gives each thread its own heap
+arena and keeps what each frees, so resident memory settles at a level that depends on
+which documents came first: 400–440 MB over a CTranslate2 batch, varying by ±20 MB from
+one document to the next. With one arena for every thread it stays flat at 354 MB, with
+no measurable loss of speed on 2 cores for CTranslate2 or transformers (README: memory).
+`release_freed` hands freed pages back between documents. Both are glibc only and do
+nothing elsewhere; an explicit MALLOC_ARENA_MAX in the environment wins.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+_M_ARENA_MAX = -8  # mallopt parameter number, from glibc's malloc.h
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.mallopt, libc.malloc_trim  # noqa: B018 - both present, or this is not glibc
+        return libc
+    except (OSError, AttributeError):  # macOS, musl, Windows
+        return None
+
+
+def share_one_arena() -> None:
+    """Every thread created from now on allocates from the same heap arena."""
+    libc = _libc()
+    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
+        libc.mallopt(_M_ARENA_MAX, 1)
+
+
+def release_freed() -> None:
+    """Give freed heap back to the system (glibc keeps it otherwise)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
