@@ -134,7 +134,7 @@ def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: Tr
     # hold every CPU (2 workers on 2 cores) instead of waiting for one forever; a small
     # task pool bounds them. Ray Data retries failed tasks and restarts dead actors
     # (retrying their batch) by default; the driver's manifest makes a retry write nothing twice.
-    light = {"num_cpus": 0, "compute": ray.data.TaskPoolStrategy(size=2)}
+    light = {"num_cpus": 0, "compute": ray.data.TaskPoolStrategy(size=1)}
     return (
         ray.data.from_items(rows, override_num_blocks=len(rows))
         .map(_prepare_row, fn_kwargs={"options": options}, **light)
