@@ -15,10 +15,12 @@ transformers tokenizer.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 SPECIAL = ("</s>", "<unk>", "<pad>")
 SPIECE_UNDERLINE = "▁"
+_SPECIAL_RE = re.compile("(" + "|".join(re.escape(s) for s in SPECIAL) + ")")
 
 
 class MarianPieces:
@@ -47,7 +49,7 @@ class MarianPieces:
 
     def tokens(self, text: str) -> list[str]:
         out: list[str] = []
-        for i, part in enumerate(_split_special(text)):
+        for i, part in enumerate(_SPECIAL_RE.split(text)):  # [text, special, text, …]
             if i % 2:  # a special token written in the text stays that token, as in transformers
                 out.append(part)
                 continue
@@ -62,9 +64,3 @@ class MarianPieces:
         kept = [p for p in pieces if p not in SPECIAL]
         return self.source.decode_pieces(kept).replace(SPIECE_UNDERLINE, " ").strip()
 
-
-def _split_special(text: str) -> list[str]:
-    """Text and special tokens alternating: [text, special, text, …]."""
-    import re
-
-    return re.split("(" + "|".join(re.escape(s) for s in SPECIAL) + ")", text)
