@@ -111,8 +111,12 @@ def _start(ray, address: str | None) -> bool:
     if ray.is_initialized():
         return False
     env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
+    # A local instance keeps its idle task workers: by default Ray kills any worker idle for
+    # a second beyond one per CPU — here the actors already are — and the next light task
+    # pays a new process, its imports and jieba's dictionaries again.
+    extra = {} if address else {"_system_config": {"num_workers_soft_limit": 64}}
     ray.init(address=address, runtime_env={"env_vars": env} if env else None, include_dashboard=False,
-             log_to_driver=False, logging_level="WARNING")
+             log_to_driver=False, logging_level="WARNING", **extra)
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the driver's documents bar says it
     context.print_on_execution_start = False
