@@ -124,12 +124,18 @@ def failing_translator_factory(marker: str):
     return factory
 
 
-def test_a_translator_that_raises_in_an_actor_costs_only_its_document(tmp_path, seed_text):
+def three_seeds_and(tmp_path, seed_text, name: str, text: str):
+    """An input folder: three different copies of the seed and one marked document."""
     src = tmp_path / "in"
     src.mkdir()
     for i in range(3):
         (src / f"seed{i}.txt").write_text(seed_text + "\n" * (i + 1), encoding="utf-8")
-    (src / "poison.txt").write_text("记者：请问毒药如何？\n王文涛：毒药很好。", encoding="utf-8")
+    (src / name).write_text(text, encoding="utf-8")
+    return src
+
+
+def test_a_translator_that_raises_in_an_actor_costs_only_its_document(tmp_path, seed_text):
+    src = three_seeds_and(tmp_path, seed_text, "poison.txt", "记者：请问毒药如何？\n王文涛：毒药很好。")
     out = tmp_path / "out"
     report = run_batch_ray([src], out, BatchOptions(["json"]), failing_translator_factory("毒药"),
                            show_progress=False, workers=1)
@@ -170,11 +176,7 @@ def dying_translator_factory(marker: str, flag: str):
 
 
 def test_a_worker_that_dies_is_restarted_and_nothing_is_lost_or_duplicated(tmp_path, seed_text):
-    src = tmp_path / "in"
-    src.mkdir()
-    for i in range(3):
-        (src / f"seed{i}.txt").write_text(seed_text + "\n" * (i + 1), encoding="utf-8")
-    (src / "crash.txt").write_text("记者：请问崩溃如何？\n王文涛：崩溃以后重启。", encoding="utf-8")
+    src = three_seeds_and(tmp_path, seed_text, "crash.txt", "记者：请问崩溃如何？\n王文涛：崩溃以后重启。")
     out, flag = tmp_path / "out", tmp_path / "died"
     report = run_batch_ray([src], out, BatchOptions(["json"]), dying_translator_factory("崩溃", str(flag)),
                            show_progress=False, workers=1)

@@ -175,14 +175,6 @@ def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report
     report.flagged[str(job.path)] = flagged_sentences
 
 
-def release_memory() -> None:
-    """Give freed heap back to the system between documents (glibc keeps it otherwise, and
-    over thousands of documents of different sizes the resident memory creeps up)."""
-    from ..heap import release_freed
-
-    release_freed()
-
-
 def failure(exc: Exception) -> tuple[str, str | None]:
     """(the one-line reason a user reads, the traceback for the log or None for a user error)."""
     if isinstance(exc, QabriefError):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..brief import Brief
+from ..heap import release_freed
 from ..translate.base import Translator
 from .jobs import (
     BatchOptions,
@@ -21,7 +22,6 @@ from .jobs import (
     prepare,
     record,
     record_failure,
-    release_memory,
     render,
     translate,
 )
@@ -42,7 +42,7 @@ def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: 
         for job in bar:
             bar.set_postfix_str(job.path.name[-30:])
             _one_document(job, out, options, translator, manifest, report, show_progress)
-            release_memory()
+            release_freed()  # freed heap back to the system between documents (heap.py)
     except KeyboardInterrupt:
         report.interrupted = True
     finally:

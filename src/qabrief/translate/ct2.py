@@ -76,15 +76,16 @@ class CT2Translator(ModelTranslator):
         self.description = f"CTranslate2 {self.choice.description}, beam {self.beams}"
 
     def _load_tokenizer(self, folder: Path) -> None:
-        self._pieces = self._hf = None
+        self._hf = None
         if (folder / "src.spm.model").is_file():
             import sentencepiece as spm
 
             self._src = spm.SentencePieceProcessor(model_file=str(folder / "src.spm.model"))
             self._tgt = spm.SentencePieceProcessor(model_file=str(folder / "tgt.spm.model"))
+            self._pieces = None
             return
-        if MarianPieces.covers(folder):  # no transformers import, hence no torch: ~220 MB less
-            self._pieces = MarianPieces(folder)
+        self._pieces = MarianPieces.load(folder)  # no transformers import, hence no torch: ~220 MB less
+        if self._pieces is not None:
             self.limit = min(512, self._pieces.limit)
             return
         from transformers import AutoTokenizer
