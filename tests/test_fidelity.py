@@ -107,3 +107,13 @@ def test_truncation_is_judged_against_the_document():
     normal = [("我们已建成超过一百万座基站并覆盖全国所有地市。", "We have built more than a million base stations covering every city.")] * 5
     short = ("今年一至八月新能源汽车产销量分别是一百八十一万辆和一百七十九万辆同比增长将近两倍。", "Sales.")
     assert flag_truncated(normal + [short]) == [False] * 5 + [True]
+
+
+def test_key_figures_show_years_as_years(seed_transcript):
+    """A user reads 2012, never "2,012": the NEV answer's years, written 2012年 or bare in a plan's title."""
+    from qabrief.brief import make_brief
+
+    figures = make_brief(seed_transcript).segments[2].figures
+    years = [f for f in figures if f.text.rstrip("年") in ("2012", "2013", "2020")]
+    assert len(years) >= 3
+    assert all(f.value == f.text.rstrip("年") for f in years)

@@ -49,6 +49,8 @@ def figures_of(sentences: list[tuple[int, str, str | None]]) -> list[Figure]:
             unit = _unit(zh[end:]) if at >= 0 else ""
             value = q.describe()
             value = value[value.find("(") + 1:-1] if value.endswith(")") and "(" in value else q.text
+            if q.text.isascii() and q.text.isdigit() and len(q.text) <= 4:  # 2012, not "2,012"
+                value = q.text
             counts = _counted_after(zh[end + len(unit):]) if unit in _MEASURE_WORDS else ""
             counts = counts or _counted(zh[:max(at, 0)])
             out.append(Figure(q.text, value, q.kind, unit, counts, zh, index, en,

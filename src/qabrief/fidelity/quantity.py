@@ -42,6 +42,8 @@ class Quantity:
         if self.kind == "date":
             return f"{self.text} (month {self.value[0]}, day {self.value[1]})"
         value = self.value if isinstance(self.value, tuple) else _plain(self.value)
+        if self.kind == "year":  # 2012, never "2,012"
+            value = f"{self.value:.0f}"
         unit = {"percent": "%", "points": " percentage points", "times": " times"}.get(self.kind, "")
         return f"{self.text} ({value}{unit})" if f"{value}" != self.text else self.text
 
