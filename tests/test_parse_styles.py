@@ -189,3 +189,27 @@ def test_binary_and_oversized_files_are_refused(tmp_path):
     (tmp_path / "big.txt").write_text("记者：问？" * 1000, encoding="utf-8")
     with pytest.raises(QabriefError, match="over the"):
         parse(tmp_path / "big.txt", max_bytes=1000)
+
+
+def test_outlet_in_quotes_starts_a_new_question():
+    t = parse("東方衛視記者：請問如何評論？\n陳斌華：我們堅決反對。不管局勢如何變化，都改變不了這個事實。\n"
+              "台灣“中國時報”記者：第一個問題，跟進兩岸旅遊。請問何時開放？\n陳斌華：我們歡迎台灣同胞來大陸。\n"
+              "《人民日報》記者：請問進展如何？\n陳斌華：進展順利。")
+    assert [s.question.speaker.outlet for s in t.segments] == ["東方衛視", "台灣“中國時報”", "人民日報"]
+    assert t.segments[0].answer[0].text == "我們堅決反對。不管局勢如何變化，都改變不了這個事實。"
+
+
+def test_live_text_with_stamps_after_labels_and_a_repeated_paragraph():
+    # a live-text page: [speaker] [time]:text[time], one paragraph posted twice, the
+    # repeat cut off where the stored page ends; then the page's pager
+    text = ("[海峽之聲記者] [10:12]:請問發言人對此有何評論?\n"
+            "[馬曉光] [10:19]:世界上只有一個中國,臺灣是中國的一部分。[10:19]\n"
+            "[馬曉光] [10:22]:兩岸同胞是一家人,我們不斷為臺灣同胞辦實事。與之相反,民進黨當局製造對立。[10:22]\n"
+            "[馬曉光] [10:22]:兩岸同胞是一家人,我們不斷為臺灣\n"
+            "【 第1頁 第2頁 第3頁 】")
+    t = parse(text)
+    question, answer = t.segments[0].question, t.segments[0].answer[0]
+    assert (question.timestamp, question.text) == ("10:12", "請問發言人對此有何評論?")
+    assert answer.timestamp == "10:19"
+    assert [s.text for s in answer.sentences] == ["世界上只有一個中國,臺灣是中國的一部分。", "兩岸同胞是一家人,我們不斷為臺灣同胞辦實事。",
+                                                  "與之相反,民進黨當局製造對立。"]

@@ -36,9 +36,16 @@ _TS = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?"
 _STOP = LABEL_STOP
 _LABEL_RE = re.compile(
     rf"(?P<ts>(?:[\[【(（]\s*)?{_TS}(?:\s*[\]】)）])?[ \t\u3000]*)?"
-    rf"(?:[\[【](?P<blabel>[^\]】\n:：︰]{{1,40}})[\]】][ \t\u3000]*(?P<bcolon>[:：︰])?"
-    rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：︰])"
+    rf"(?:[\[【](?P<blabel>[^\]】\n:：︰]{{1,40}})[\]】][ \t\u3000]*"
+    rf"(?P<bts>[\[【(（]\s*{_TS}\s*[\]】)）])?[ \t\u3000]*(?P<bcolon>[:：︰])?"
+    rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：︰]"
+    # an outlet in quotes: 台灣“中國時報”記者:
+    rf"|(?P<qlabel>[^{_STOP}]{{0,12}}[“「\"][^”」\"\n:：]{{1,15}}[”」\"][^{_STOP}]{{0,8}}?[记記]者)[ \t\u3000]*[:：︰])"
 )
+# "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
+_TRAILING_TS = re.compile(rf"[ \t\u3000]*[\[【(（]\s*{_TS}\s*[\]】)）]$")
+# a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】
+_PAGER_LINE = re.compile(r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+$")
 _BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
 _TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
 _NUMBER_LINE = re.compile(r"^[\[【(（]?(\d{1,3})[\]】)）]?[.、．]?$")
@@ -163,6 +170,8 @@ def _line_kind(line: str) -> str:
         return "number"
     if _TS_LINE.match(line):
         return "timestamp"
+    if _PAGER_LINE.match(line):
+        return "furniture"
     letters = len(re.findall(r"[A-Za-z]", line))
     if letters >= 8 and han_count(line) * 20 <= letters:
         return "english"
@@ -182,7 +191,7 @@ def _find_labels(text: str, lines: list[tuple[int, int]]) -> tuple[list[Event], 
             m = _LABEL_RE.match(text, pos, end)
             if not m:
                 continue
-            raw = m.group("label") if m.group("label") is not None else m.group("blabel")
+            raw = next((m.group(g) for g in ("label", "blabel", "qlabel") if m.group(g) is not None), None)
             if raw is None:
                 continue
             speaker = classify_label(raw, known)
@@ -190,7 +199,8 @@ def _find_labels(text: str, lines: list[tuple[int, int]]) -> tuple[list[Event], 
                 continue
             if speaker.name:
                 known.setdefault(to_simplified(speaker.name), speaker)
-            ts = m.group("ts").strip(" \t\u3000[]【】()（）") if m.group("ts") else None
+            ts = m.group("ts") or m.group("bts")
+            ts = ts.strip(" \t\u3000[]【】()（）") if ts else None
             label_start = m.start()  # the timestamp beside a label belongs to the label
             events.append(Event(label_start, m.end(), speaker, ts))
             spans.append((label_start, m.end()))
@@ -273,6 +283,8 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
             if kind == "english" and han_count(text[lo:hi]):  # its Chinese must not vanish into a reference
                 kind = "text"
             if kind == "text":
+                if m := _TRAILING_TS.search(text, lo, hi):
+                    hi = m.start()
                 chinese, english = split_inline_english(text, lo, hi)
                 for a_, b_ in chinese:
                     turn.sentences += split_sentences(text, a_, b_)
@@ -294,11 +306,14 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
 
 def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
     merged: list[Turn] = []
+    block: list = []  # the sentences of the last paragraph merged in
     for turn in turns:
         prev = merged[-1] if merged else None
         if prev and turn.speaker and identity(prev.speaker) == identity(turn.speaker) \
                 and prev.speaker.role == turn.speaker.role:
-            prev.sentences += turn.sentences
+            if not _repeats(block, turn.sentences):  # a mirror page posting a paragraph twice
+                prev.sentences += turn.sentences
+                block = turn.sentences
             prev.end = turn.end
             prev.reference = "\n".join(r for r in (prev.reference, turn.reference) if r)
         elif prev and prev.speaker is None and turn.speaker is None:
@@ -306,7 +321,18 @@ def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
             prev.end = turn.end
         else:
             merged.append(turn)
+            block = turn.sentences
     return [t for t in merged if t.sentences or t.reference or t.speaker]
+
+
+def _repeats(block: list, again: list) -> bool:
+    """Whether `again` repeats `block` word for word, or the beginning of it (a page cut
+    off inside the repeat ends on a prefix of a sentence)."""
+    n = len(again)
+    if not 0 < n <= len(block) or sum(han_count(s.text) for s in again) < 10:
+        return False
+    *whole, last = again
+    return all(a.text == b.text for a, b in zip(whole, block)) and block[n - 1].text.startswith(last.text)
 
 
 def _segment(turns: list[Turn]) -> tuple[list[Turn], list[Segment]]:

@@ -44,6 +44,7 @@ _NAME = f"(?:[{HAN}]{{1,6}}·[{HAN}]{{1,10}}|[{HAN}]{{2,4}})"
 _REPORTER_RE = re.compile(rf"^(?P<outlet>[^\s:：，,。]*?)\s*记者(?:问|提问)?(?:\s*(?P<name>[{HAN}]{{2,4}}))?$")
 _TITLED_RE = re.compile(rf"^(?P<title>.+?(?:{'|'.join(TITLE_ENDINGS)}))\s*(?P<name>{_NAME}?)$")
 _HOST_RE = re.compile(rf"^主持人(?:\s*(?P<name>[{HAN}]{{2,4}}))?$")
+_QUOTED_OUTLET = re.compile(r"[“「\"]([^”」\"]{1,15})[”」\"]")
 _BAD_CHARS = re.compile(r"[，,。；;？?！!“”\"‘’（）()：:︰]")
 
 
@@ -81,7 +82,9 @@ def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speak
     that a later `田玉龍:` inherits the title from `…新聞發言人田玉龍:`.
     """
     label = label.strip()
-    if not label or len(label) > 40 or _BAD_CHARS.search(label):
+    # quotes are allowed only around a reporter's outlet (台灣“中國時報”記者)
+    checked = _QUOTED_OUTLET.sub(r"\1", label) if to_simplified(label).endswith("记者") else label
+    if not label or len(label) > 40 or _BAD_CHARS.search(checked):
         return None
     simp = to_simplified(label)
     compact = re.sub(r"\s+", "", simp)
@@ -93,7 +96,9 @@ def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speak
         return Speaker(label=label, role="host", name=_orig(label, simp, m, "name"))
     if m := _REPORTER_RE.match(simp):
         outlet = _orig(label, simp, m, "outlet")
-        outlet = outlet.strip("《》 ") if outlet else None
+        outlet = outlet.strip() if outlet else None
+        if outlet and outlet.startswith("《") and outlet.endswith("》") and outlet.count("《") == 1:
+            outlet = outlet[1:-1]
         if outlet and (len(outlet) > 30 or not re.search(f"[{HAN}A-Za-z]", outlet)):
             return None
         return Speaker(label=label, role="reporter", outlet=outlet or None, name=_orig(label, simp, m, "name"))
