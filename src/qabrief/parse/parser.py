@@ -45,7 +45,9 @@ _LABEL_RE = re.compile(
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
 _TRAILING_TS = re.compile(rf"[ \t\u3000]*[\[【(（]\s*{_TS}\s*[\]】)）]$")
 # a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】
-_PAGER_LINE = re.compile(r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+$")
+_PAGER_LINE = re.compile(
+    r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+$"
+)
 _BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
 _TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
 _NUMBER_LINE = re.compile(r"^[\[【(（]?(\d{1,3})[\]】)）]?[.、．]?$")
