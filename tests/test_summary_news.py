@@ -105,3 +105,11 @@ def test_the_size_of_an_announced_list_is_not_a_figure():
     assert _figures("与2012年相比，单体能量密度提高2.2倍，成本下降85%左右。", announces=False) == 2
     assert _figures("重点做好以下三个方面的工作，投入500亿元：", announces=True) == 1  # 500亿元 still counts
 
+
+def test_the_size_of_a_list_just_named_is_not_a_figure():
+    from qabrief.summarize.qa import _figures
+
+    # 三大领域 counts the three fields the sentence has just named; it tells a reader nothing new
+    assert _figures("面向新型信息消费、实体经济、民生服务三大领域，再培育一批典型示范。", announces=False) == 0
+    assert _figures("涵盖电子设备制造、装备制造、钢铁、采矿等22个重点行业。", announces=False) == 1  # 22 is news
+    assert _figures("我们有三大优势，市场规模、产业体系和人才。", announces=False) == 1  # no list before it

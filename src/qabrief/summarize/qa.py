@@ -38,6 +38,8 @@ _STANCE = re.compile(r"希望|敦促|奉劝|呼吁|当务之急|强调|重申|�
 # a reporter's words glued into an answer ("某某记者：第一个问题…"): not the official's substance
 _REPORTER = re.compile(r"记者[:：]|^第[一二三四五六七八九十]个问题")
 _COUNT_IN_WORDS = re.compile(r"^[一二两兩三四五六七八九十]+$")
+# "新型信息消费、实体经济、民生服务三大领域": a count in words right after the items it counts
+_LIST_SIZE = re.compile(r"(?:[^、，,。；;：:]{1,16}、)+[^、，,。；;：:]{1,16}?等?(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)")
 
 
 @dataclass(frozen=True)
@@ -200,8 +202,15 @@ def _figures(sentence: str, announces: bool) -> int:
     weight already rewards, not a figure."""
     from ..fidelity import chinese_quantities
 
-    return sum(_is_figure(q) and not (announces and _COUNT_IN_WORDS.match(q.text))
-               for q in chinese_quantities(sentence))
+    sizes = [m.group("n") for m in _LIST_SIZE.finditer(to_simplified(sentence))]
+    count = 0
+    for q in chinese_quantities(sentence):
+        in_words = bool(_COUNT_IN_WORDS.match(q.text))
+        if in_words and to_simplified(q.text) in sizes:
+            sizes.remove(to_simplified(q.text))  # the size of the list just named
+            continue
+        count += _is_figure(q) and not (announces and in_words)
+    return count
 
 
 def _point_heads(sentences: Sequence[str], points: Sequence, figures: Sequence[int]) -> list[bool]:
