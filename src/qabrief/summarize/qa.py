@@ -39,7 +39,9 @@ _STANCE = re.compile(r"希望|敦促|奉劝|呼吁|当务之急|强调|重申|�
 _REPORTER = re.compile(r"记者[:：]|^第[一二三四五六七八九十]个问题")
 _COUNT_IN_WORDS = re.compile(r"^[一二两兩三四五六七八九十]+$")
 # "新型信息消费、实体经济、民生服务三大领域": a count in words right after the items it counts
-_LIST_SIZE = re.compile(r"(?:[^、，,。；;：:]{1,16}、)+[^、，,。；;：:]{1,16}?等?(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)")
+_LIST_SIZE = re.compile(
+    r"(?:[^、，,。；;：:]{1,16}、)+[^、，,。；;：:]{1,16}?等?(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)"
+)
 
 
 @dataclass(frozen=True)
