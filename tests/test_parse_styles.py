@@ -213,3 +213,13 @@ def test_live_text_with_stamps_after_labels_and_a_repeated_paragraph():
     assert answer.timestamp == "10:19"
     assert [s.text for s in answer.sentences] == ["世界上只有一個中國,臺灣是中國的一部分。", "兩岸同胞是一家人,我們不斷為臺灣同胞辦實事。",
                                                   "與之相反,民進黨當局製造對立。"]
+
+
+def test_a_minister_greeting_with_no_one_after_is_making_a_statement():
+    # a stored page that ends before the questions: the minister's opening is substance
+    statement = "王毅：各位记者朋友，大家上午好！很高兴再次同大家见面。当前，世界格局正在深刻变革。中国将坚定做和平的力量。"
+    t = parse(statement)
+    assert t.turns[0].speaker.role == "official"
+    # the same greeting handing over to another official is the host's
+    t = parse(statement[:-11] + "\n外交部副部长马朝旭：谢谢。中国外交取得新进展。")
+    assert [x.speaker.role for x in t.turns] == ["host", "official"]

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from .script import to_simplified
+from .speakers import identity
 from .transcript import Speaker, Turn
 
 _GREETING = re.compile(r"大家(?:上午|中午|下午|晚上)?好|上午好|下午好|晚上好|早晨|早上好|女士们|先生们|朋友们|欢迎各位"
@@ -35,17 +36,22 @@ def mark_closings(turns: list[Turn]) -> list[Turn]:
 
 def mark_hosts(text: str, turns: list[Turn]) -> list[Turn]:
     """Who opens the conference is its host, whatever the label: before the first question,
-    an official who greets the room when no 主持人 has spoken, or who gives the floor
+    an official who greets the room when no 主持人 has spoken (and a question or another
+    official follows), or who gives the floor
     (请提问, 下面就请提问), speaks as host. Their announcements are the opening, not answers."""
     first_question = next((i for i, t in enumerate(turns) if t.role == "reporter"), len(turns))
     if first_question and first_question < len(turns) and turns[first_question - 1].speaker is None:
         turns[first_question - 1:first_question] = split_unlabelled_host(text, turns[first_question - 1])
         first_question = next(i for i, t in enumerate(turns) if t.role == "reporter")
     has_host = any(t.role == "host" for t in turns[:first_question])
-    for turn in turns[:first_question]:
+    for k, turn in enumerate(turns[:first_question]):
         if turn.role != "official" or not turn.sentences:
             continue
-        greets = not has_host and _GREETING.search(to_simplified(turn.sentences[0].text))
+        # a greeting official with neither a question nor another official after them is
+        # making a statement (a minister's opening, cut before the questions), not hosting
+        hands_over = first_question < len(turns) or any(
+            t.role == "official" and identity(t.speaker) != identity(turn.speaker) for t in turns[k + 1:])
+        greets = not has_host and hands_over and _GREETING.search(to_simplified(turn.sentences[0].text))
         closing = "".join(s.text for s in turn.sentences[-2:])  # the last may be a bare "[10:32]"
         if greets or _GIVES_FLOOR.search(to_simplified(closing)):
             turn.speaker = replace(turn.speaker, role="host")
