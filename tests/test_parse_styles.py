@@ -197,6 +197,16 @@ def test_outlet_in_quotes_starts_a_new_question():
               "《人民日報》記者：請問進展如何？\n陳斌華：進展順利。")
     assert [s.question.speaker.outlet for s in t.segments] == ["東方衛視", "台灣“中國時報”", "人民日報"]
     assert t.segments[0].answer[0].text == "我們堅決反對。不管局勢如何變化，都改變不了這個事實。"
+    named = parse("台湾“中国时报”记者张三：请问何时开放？\n陈斌华：欢迎。\n台湾“联合报”记者问：请问进展？\n陈斌华：顺利。")
+    assert [(s.question.speaker.name, s.question.text) for s in named.segments] == [("张三", "请问何时开放？"),
+                                                                                  (None, "请问进展？")]
+    first_line = parse("台灣“中國時報”記者:第一個問題跟進兩岸旅遊\n陳斌華:歡迎。")
+    assert first_line.title is None and first_line.segments[0].question.text == "第一個問題跟進兩岸旅遊"
+
+
+def test_quoted_words_before_a_colon_in_prose_are_not_a_label():
+    t = parse("记者：请问如何评论？\n陈斌华：答复如下。某些“台独”媒体的记者：歪曲事实。他说“中国时报”的报道记者:不对。")
+    assert len(t.turns) == 2 and t.turns[1].text.endswith("歪曲事实。他说“中国时报”的报道记者:不对。")
 
 
 def test_live_text_with_stamps_after_labels_and_a_repeated_paragraph():
@@ -213,6 +223,15 @@ def test_live_text_with_stamps_after_labels_and_a_repeated_paragraph():
     assert answer.timestamp == "10:19"
     assert [s.text for s in answer.sentences] == ["世界上只有一個中國,臺灣是中國的一部分。", "兩岸同胞是一家人,我們不斷為臺灣同胞辦實事。",
                                                   "與之相反,民進黨當局製造對立。"]
+    assert [t.text[a:b] for a, b in t.skipped_spans] == ["兩岸同胞是一家人,我們不斷為臺灣", "【 第1頁 第2頁 第3頁 】"]
+
+
+def test_a_time_the_speaker_says_and_a_restated_sentence_are_kept():
+    t = parse("记者：请问开幕式几点开始？\n王毅：请大家注意。开幕式的时间是明天上午（9:30）\n"
+              "[陈斌华]：两岸同胞是一家人，我们不断为台湾同胞办实事。另一句话。\n[陈斌华]：两岸同胞是一家人，我们不断为台湾同胞办实事。\n"
+              "记者：谢谢。")
+    assert t.segments[0].answer[0].text == "请大家注意。开幕式的时间是明天上午（9:30）"
+    assert t.segments[0].answer[1].text.count("两岸同胞是一家人") == 2  # not a page's repeat: said again
 
 
 def test_a_minister_greeting_with_no_one_after_is_making_a_statement():
@@ -221,5 +240,5 @@ def test_a_minister_greeting_with_no_one_after_is_making_a_statement():
     t = parse(statement)
     assert t.turns[0].speaker.role == "official"
     # the same greeting handing over to another official is the host's
-    t = parse(statement[:-11] + "\n外交部副部长马朝旭：谢谢。中国外交取得新进展。")
+    t = parse(statement[:-12] + "\n外交部副部长马朝旭：谢谢。中国外交取得新进展。")
     assert [x.speaker.role for x in t.turns] == ["host", "official"]

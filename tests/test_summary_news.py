@@ -1,6 +1,7 @@
 """Summaries against what reporters reported (issue 15): the held-out half of
 benchmarks/summary_vs_news.py, the seed's figure-bearing answers, and the rules behind them."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -113,3 +114,26 @@ def test_the_size_of_a_list_just_named_is_not_a_figure():
     assert _figures("面向新型信息消费、实体经济、民生服务三大领域，再培育一批典型示范。", announces=False) == 0
     assert _figures("涵盖电子设备制造、装备制造、钢铁、采矿等22个重点行业。", announces=False) == 1  # 22 is news
     assert _figures("我们有三大优势，市场规模、产业体系和人才。", announces=False) == 1  # no list before it
+    assert _figures("坚持点、线、面、系统四个方向。", announces=False) == 0
+    # a count that is not the number of items named before it is a figure
+    assert _figures("北京、上海、广州等地建设了十个示范区。", announces=False) == 1
+    assert _figures("我们与美国、欧盟、日本等三十个国家和地区签署协议。", announces=False) == 1
+    assert _figures("钢铁、煤炭等行业去产能三个百分点。", announces=False) == 1
+    assert _figures("上半年，消费、投资分别增长十个百分点和五个百分点。", announces=False) == 2
+
+
+@needs_reports
+def test_the_stored_reference_is_what_the_matcher_and_parser_give_now():
+    # a parser change that moves sentence indices would silently misalign the reference
+    for folder in sorted(p for p in news_reference.REPORTS.iterdir() if p.is_dir()):
+        stored = json.loads((news_reference.OUT / f"{folder.name}.json").read_text(encoding="utf-8"))
+        assert news_reference.build(folder) == stored, f"rerun benchmarks/news_reference.py ({folder.name})"
+
+
+def test_a_report_sentence_that_wraps_a_quote_in_attribution_contains_it():
+    quote = "当前中日关系处于严重困难局面，其原因大家都很清楚，是由日方单方面挑起。"
+    wrapped = "针对中日关系的前景，中国外交部发言人洪磊在11月16日的记者会上强调，" + quote
+    assert news_reference.contained(wrapped, quote)
+    assert news_reference.score(wrapped, quote)[0] < news_reference.MIN_SCORE  # what the share alone missed
+    assert not news_reference.contained(wrapped, "中日双方应当加强对话，管控分歧，推动关系改善。")
+    assert not news_reference.contained("中日关系处于困难局面。", quote)  # too little of it

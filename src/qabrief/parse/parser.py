@@ -27,7 +27,7 @@ from .labels import (
     strip_english_label,
 )
 from .reading import MAX_INPUT_BYTES, read_document
-from .script import detect_script, han_count, to_simplified
+from .script import HAN, detect_script, han_count, to_simplified
 from .sentences import split_sentences
 from .speakers import TITLE_ENDINGS, classify_label, identity
 from .transcript import Segment, Speaker, Transcript, Turn
@@ -40,10 +40,11 @@ _LABEL_RE = re.compile(
     rf"(?P<bts>[\[【(（]\s*{_TS}\s*[\]】)）])?[ \t\u3000]*(?P<bcolon>[:：︰])?"
     rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：︰]"
     # an outlet in quotes: 台灣“中國時報”記者:
-    rf"|(?P<qlabel>[^{_STOP}]{{0,12}}[“「\"][^”」\"\n:：]{{1,15}}[”」\"][^{_STOP}]{{0,8}}?[记記]者)[ \t\u3000]*[:：︰])"
+    rf"|(?P<qlabel>[^{_STOP}的]{{0,12}}[“「\"][^”」\"\n:：]{{1,15}}[”」\"][^{_STOP}的]{{0,8}}?[记記]者"
+    rf"(?:[问問]|[ \u3000]?[{HAN}]{{2,4}})?)[ \t\u3000]*[:：︰])"
 )
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
-_TRAILING_TS = re.compile(rf"[ \t\u3000]*[\[【(（]\s*{_TS}\s*[\]】)）]$")
+_TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{_TS}[\]】]$")  # not （9:30）, which is said
 # a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】
 _PAGER_LINE = re.compile(
     r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+$"
@@ -71,6 +72,7 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     meta, body_from = _read_header(text, lines, doc.html_title)
     body = lines[body_from:]
     kinds = {ln: _line_kind(text[ln[0] : ln[1]]) for ln in body}
+    skipped = [ln for ln in body if kinds[ln] == "furniture"]
     events, label_spans = _find_labels(text, [ln for ln in body if kinds[ln] == "text"])
     events += _numbered_questions(text, body, kinds, events)
     english_events, english_spans = english_qa_labels(text, body, kinds, events)
@@ -78,7 +80,7 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     label_spans = sorted(label_spans + english_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
-    turns = mark_hosts(text, _build_turns(text, body, kinds, events))
+    turns = mark_hosts(text, _build_turns(text, body, kinds, events, skipped))
     transcript = Transcript(
         text=text,
         title=meta.get("title"),
@@ -87,6 +89,7 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
         script=detect_script(text),
         encoding=doc.encoding,
         label_spans=label_spans,
+        skipped_spans=sorted(skipped),
     )
     transcript.opening, transcript.segments = _segment(turns)
     return transcript
@@ -148,7 +151,7 @@ def _looks_like_title(line: str, n_lines: int) -> bool:
     if n_lines < 2 or re.search(r"[。？！?!；]", line) or han_count(line) < 4:
         return False
     m = _LABEL_RE.match(line)
-    if m and (speaker := classify_label(m.group("label") or m.group("blabel") or "")):
+    if m and (speaker := classify_label(m.group("label") or m.group("blabel") or m.group("qlabel") or "")):
         # "王國慶:中國經濟仍將是…" is a headline; "主持人：…" or "記者：…" is not.
         return speaker.role == "official" and speaker.title is None and len(line) > m.end() + 4
     return True
@@ -156,8 +159,8 @@ def _looks_like_title(line: str, n_lines: int) -> bool:
 
 def _starts_with_label(line: str) -> bool:
     m = _LABEL_RE.match(line)
-    return bool(m and (m.group("label") or m.group("bcolon") is not None) and
-                classify_label(m.group("label") or m.group("blabel")))
+    return bool(m and (m.group("label") or m.group("qlabel") or m.group("bcolon") is not None) and
+                classify_label(m.group("label") or m.group("qlabel") or m.group("blabel")))
 
 
 def _iso(m: re.Match) -> str:
@@ -266,7 +269,7 @@ def _attach_titles(text: str, events: list[Event]) -> list[Event]:
     return events
 
 
-def _build_turns(text, body, kinds, events) -> list[Turn]:
+def _build_turns(text, body, kinds, events, skipped: list) -> list[Turn]:
     if not body:
         return []
     body_end = body[-1][1]
@@ -303,17 +306,19 @@ def _build_turns(text, body, kinds, events) -> list[Turn]:
         turn.reference = "\n".join(r for r in references if r.strip())  # not an English label alone
         if turn.sentences or (event and event.speaker) or turn.reference:
             turns.append(turn)
-    return _merge_same_speaker(mark_closings(turns))
+    return _merge_same_speaker(mark_closings(turns), skipped)
 
 
-def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
+def _merge_same_speaker(turns: list[Turn], skipped: list) -> list[Turn]:
     merged: list[Turn] = []
     block: list = []  # the sentences of the last paragraph merged in
-    for turn in turns:
+    for k, turn in enumerate(turns):
         prev = merged[-1] if merged else None
         if prev and turn.speaker and identity(prev.speaker) == identity(turn.speaker) \
                 and prev.speaker.role == turn.speaker.role:
-            if not _repeats(block, turn.sentences):  # a mirror page posting a paragraph twice
+            if _repeats(block, turn.sentences, cut_off=k == len(turns) - 1):  # a page posting a paragraph twice
+                skipped += [(s.start, s.end) for s in turn.sentences]
+            else:
                 prev.sentences += turn.sentences
                 block = turn.sentences
             prev.end = turn.end
@@ -327,12 +332,15 @@ def _merge_same_speaker(turns: list[Turn]) -> list[Turn]:
     return [t for t in merged if t.sentences or t.reference or t.speaker]
 
 
-def _repeats(block: list, again: list) -> bool:
-    """Whether `again` repeats `block` word for word, or the beginning of it (a page cut
-    off inside the repeat ends on a prefix of a sentence)."""
+def _repeats(block: list, again: list, cut_off: bool) -> bool:
+    """Whether `again` repeats the whole of `block` word for word, or, as the last words of
+    a stored page cut off inside the repeat, its beginning (ending on a prefix of a sentence).
+    A speaker restating one sentence of their last paragraph is not a repeat."""
     n = len(again)
     if not 0 < n <= len(block) or sum(han_count(s.text) for s in again) < 10:
         return False
+    if not cut_off:
+        return [s.text for s in again] == [s.text for s in block]
     *whole, last = again
     return all(a.text == b.text for a, b in zip(whole, block)) and block[n - 1].text.startswith(last.text)
 

@@ -83,7 +83,7 @@ def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speak
     """
     label = label.strip()
     # quotes are allowed only around a reporter's outlet (台灣“中國時報”記者)
-    checked = _QUOTED_OUTLET.sub(r"\1", label) if to_simplified(label).endswith("记者") else label
+    checked = _QUOTED_OUTLET.sub(r"\1", label) if "记者" in to_simplified(label) else label
     if not label or len(label) > 40 or _BAD_CHARS.search(checked):
         return None
     simp = to_simplified(label)

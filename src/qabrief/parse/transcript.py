@@ -94,6 +94,8 @@ class Transcript:
     opening: list[Turn] = field(default_factory=list)
     segments: list[Segment] = field(default_factory=list)
     label_spans: list[tuple[int, int]] = field(default_factory=list)
+    # text left out on purpose: page furniture (pager, print links) and a paragraph a page posts twice
+    skipped_spans: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def turns(self) -> list[Turn]:

@@ -38,11 +38,9 @@ _STANCE = re.compile(r"希望|敦促|奉劝|呼吁|当务之急|强调|重申|�
 # a reporter's words glued into an answer ("某某记者：第一个问题…"): not the official's substance
 _REPORTER = re.compile(r"记者[:：]|^第[一二三四五六七八九十]个问题")
 _COUNT_IN_WORDS = re.compile(r"^[一二两兩三四五六七八九十]+$")
-# "新型信息消费、实体经济、民生服务三大领域": a count in words right after the items it counts
-_LIST_SIZE = re.compile(
-    r"(?:[^、，,。；;：:]{1,16}、)+[^、，,。；;：:]{1,16}?等?(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)"
-)
-
+# "新型信息消费、实体经济、民生服务三大领域": a count in words that counts the items just named
+_COUNTED = re.compile(r"(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)")
+_CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
 @dataclass(frozen=True)
 class Budget:
@@ -204,7 +202,7 @@ def _figures(sentence: str, announces: bool) -> int:
     weight already rewards, not a figure."""
     from ..fidelity import chinese_quantities
 
-    sizes = [m.group("n") for m in _LIST_SIZE.finditer(to_simplified(sentence))]
+    sizes = _list_sizes(to_simplified(sentence))
     count = 0
     for q in chinese_quantities(sentence):
         in_words = bool(_COUNT_IN_WORDS.match(q.text))
@@ -213,6 +211,20 @@ def _figures(sentence: str, announces: bool) -> int:
             continue
         count += _is_figure(q) and not (announces and in_words)
     return count
+
+
+def _list_sizes(simplified: str) -> list[str]:
+    """Counts in words that equal the number of 、-separated items right before them in
+    their clause (“A、B、C三大领域”, “A、B、C等三个方面”), so they only count the list."""
+    from ..fidelity.numbers_zh import cn_numeral
+
+    out = []
+    for m in _COUNTED.finditer(simplified):
+        clause_start = max((c.end() for c in _CLAUSE_END.finditer(simplified, 0, m.start())), default=0)
+        items = simplified[clause_start:m.start()].removesuffix("等").split("、")
+        if len(items) >= 2 and len(items[-1]) <= 16 and cn_numeral(m.group("n")) == len(items):
+            out.append(m.group("n"))
+    return out
 
 
 def _point_heads(sentences: Sequence[str], points: Sequence, figures: Sequence[int]) -> list[bool]:
