@@ -242,3 +242,17 @@ def test_a_minister_greeting_with_no_one_after_is_making_a_statement():
     # the same greeting handing over to another official is the host's
     t = parse(statement[:-12] + "\n外交部副部长马朝旭：谢谢。中国外交取得新进展。")
     assert [x.speaker.role for x in t.turns] == ["host", "official"]
+
+
+@pytest.mark.parametrize("filler", [" ", "\u3000", " | "])
+def test_long_runs_of_spaces_do_not_stall_the_parser(filler):
+    # a pasted page with long runs of spaces once took minutes (the inline-English and
+    # closing-stamp patterns backtracked over every split of the run); 60 s is a hang
+    # detector with a margin of about a thousand, not a speed goal
+    import subprocess
+    import sys
+
+    code = (f"from qabrief import parse; t = parse('记者：请问？\\n王毅：答' + {filler!r} * 30000 + '好。[10:19]'); "
+            "print(t.segments[0].answer[0].text.replace(' ', '').replace('\\u3000', '').replace('|', ''))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "答好。"
