@@ -112,7 +112,8 @@ def english_qa_labels(text, body, kinds, events) -> tuple[list[Event], list[tupl
 
 # a match starts only where a run of spaces starts, and the spaces before and after the
 # "|" are two separate runs: a long run of spaces costs linear time, not cubic
-_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*(?:\|[ \t\u3000]*)?(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
+_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
+                             r"(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
                              r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
 _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
 
