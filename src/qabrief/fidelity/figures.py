@@ -10,6 +10,7 @@ A heuristic: where the sentence gives no noun, it stays empty rather than guesse
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -91,12 +92,26 @@ def _counted_after(after: str) -> str:
     return ""
 
 
+@functools.lru_cache(maxsize=64)
+def _quantities(zh: str) -> tuple:
+    """A sentence's quantities, extracted once for all of its figures."""
+    return tuple(chinese_quantities(zh))
+
+
+@functools.lru_cache(maxsize=64)
+def _english(en: str) -> tuple:
+    return tuple(english_quantities(en))
+
+
 def with_english(figure: Figure, en: str | None) -> Figure:
     """Give a figure its sentence's English, and whether that English kept the quantity."""
     figure.en = en
-    quantity = next((q for q in chinese_quantities(figure.zh) if q.text == figure.text), None)
-    figure.lost = bool(en) and quantity is not None and not any(quantity.matches(e) for e in english_quantities(en))
+    quantity = next((q for q in _quantities(figure.zh) if q.text == figure.text), None)
+    figure.lost = bool(en) and quantity is not None and not any(quantity.matches(e) for e in _english(en))
     return figure
+
+
+_NOUN_WINDOW = 24
 
 
 def _counted(before: str) -> str:
@@ -107,7 +122,9 @@ def _counted(before: str) -> str:
     from ..parse.script import to_simplified
 
     jieba.setLogLevel(60)
-    clause = re.split(r"[，,；;：:。！？!?、]", before)[-1]
+    # the nearest noun is in the last few words: a window keeps a long clause from costing
+    # a segmentation of the whole clause per number (quadratic on a run of figures)
+    clause = re.split(r"[，,；;：:。！？!?、]", before[-_NOUN_WINDOW:])[-1]
     if not clause.strip():
         return ""
     simplified = to_simplified(clause)

@@ -30,7 +30,8 @@ _PERCENT_CN = re.compile(r"百分之(?P<n>[零〇一二两三四五六七八九�
 _CN_NUMERAL = re.compile(rf"(?<![第一二三四五六七八九十百千万亿])(?P<n>[一二两三四五六七八九十百千]+)(?=[{_MEASURE}])")
 _NOT_COUNTS = ("一个", "一项", "一大", "一家", "一种", "一类", "一次", "一批", "一名", "一位", "一条", "一部", "一座",
                "一套", "一份", "一起", "一场", "十大")
-_TECH = re.compile(r"\d+(?:\.\d+)?\s*(?:G|K|nm|GHz|MHz|M(?![a-z]))(?![a-zA-Z])")
+# starts only where a number starts: a long run of digits is not tried from every digit
+_TECH = re.compile(r"(?<![\d.])\d+(?:\.\d+)?\s*(?:G|K|nm|GHz|MHz|M(?![a-z]))(?![a-zA-Z])")
 
 
 def cn_numeral(text: str) -> float | None:

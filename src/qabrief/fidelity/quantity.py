@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 # What a quantity measures; a Chinese quantity survives only as an English one of a
@@ -41,6 +42,8 @@ class Quantity:
             return f"{self.text} (months {self.value[0]}–{self.value[1]})"
         if self.kind == "date":
             return f"{self.text} (month {self.value[0]}, day {self.value[1]})"
+        if not isinstance(self.value, tuple) and not math.isfinite(self.value):
+            return self.text  # a run of digits too long for a float is shown as written
         value = self.value if isinstance(self.value, tuple) else _plain(self.value)
         if self.kind == "year":  # 2012, never "2,012"
             value = f"{self.value:.0f}"

@@ -110,9 +110,10 @@ def english_qa_labels(text, body, kinds, events) -> tuple[list[Event], list[tupl
     return out, spans
 
 
-# a match starts only where a run of spaces starts, and the spaces before and after the
-# "|" are two separate runs: a long run of spaces costs linear time, not cubic
-_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
+# A label starts a line or follows neither a letter, a digit nor a space ("…呢? | Reuters: …"),
+# and the spaces before and after the "|" are two separate runs: so a match can start only
+# where such a run starts, and a long run of spaces or letters costs linear time, not cubic.
+_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000A-Za-z0-9])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
                              r"(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
                              r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
 _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
@@ -121,19 +122,20 @@ _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: non
 def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], list[str]]:
     """(Chinese ranges, English texts) of one line: inline English moves to the references."""
     chinese, english = [], []
+    line = text[lo:hi]  # on its own, so a label may start the line whatever comes before it
     pos = lo
     while pos < hi:
-        m = next((m for m in _INLINE_ENGLISH.finditer(text, pos, hi)
-                  if m.start() == lo or not re.match(r"[A-Za-z0-9]", text[m.start() - 1])), None)
+        m = _INLINE_ENGLISH.search(line, pos - lo)
         if m is None:
             break
-        han = _HAN_RUN.search(text, m.end(), hi)
+        start, label_end = lo + m.start(), lo + m.end()
+        han = _HAN_RUN.search(text, label_end, hi)
         end = han.start() if han else hi
-        segment = text[m.end():end].strip(" \t\u3000|")
+        segment = text[label_end:end].strip(" \t\u3000|")
         if len(re.findall(r"[A-Za-z]{2,}", segment)) < 3:  # "CCTV: 5G" (or "Q:A0A") is not an English turn
             break
-        if m.start() > pos:
-            chinese.append((pos, m.start()))
+        if start > pos:
+            chinese.append((pos, start))
         english.append(segment)
         pos = end
     if pos < hi:
