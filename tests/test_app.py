@@ -150,6 +150,16 @@ def test_api_turns_unexpected_errors_into_messages(monkeypatch, caplog):
     assert "Traceback" in caplog.text and "a bug" in caplog.text
 
 
+@pytest.mark.parametrize("length", ["summary", -1, 2.5, 51, float("nan")])
+def test_api_refuses_a_length_that_is_not_a_sentence_count(length, caplog):
+    import qabrief.app as app
+
+    result = app.api_brief("记者：请问如何？\n王文涛：很好。", length, False, "none")
+    assert set(result) == {"error"} and result["error"].startswith("length must be a whole number of sentences")
+    assert "Traceback" not in caplog.text  # a client's mistake, not a server fault
+    assert app.api_brief("记者：请问如何？\n王文涛：很好。", 3.0, False, "none")["segments"]
+
+
 def test_export_files_live_under_one_pruned_folder(monkeypatch, tmp_path):
     import qabrief.app as app
 

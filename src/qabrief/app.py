@@ -94,9 +94,24 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     transcript = parse(source)  # parse errors reach the user before any model loads
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
     translator, notice = translator_pool().get(model, device, backend)
-    budget = Budget(sentences=int(length)) if length else Budget()
+    budget = _budget(length)
     yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
                           notice=notice, glossary=glossary, enforce_glossary=enforce_glossary)
+
+
+MAX_SENTENCES = 50  # per question or answer: the slider stops at 8, an API client may ask for more
+
+
+def _budget(length) -> Budget:
+    """The summary length a request asks for: 0 (or nothing) is automatic."""
+    try:
+        sentences = float(length or 0)
+    except (TypeError, ValueError):
+        sentences = -1.0
+    if not sentences.is_integer() or not 0 <= sentences <= MAX_SENTENCES:
+        raise QabriefError(f"length must be a whole number of sentences from 0 (automatic) to {MAX_SENTENCES}, "
+                           f"not {str(length)[:20]!r}")
+    return Budget(sentences=int(sentences)) if sentences else Budget()
 
 
 def downloads_root() -> Path:
