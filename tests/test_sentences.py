@@ -46,3 +46,15 @@ def test_script_detection():
 
 def test_fold_width_keeps_chinese_punctuation():
     assert fold_width("ＧＤＰ增長５％，好！") == "GDP增長5%，好！"
+
+
+def test_an_overlong_sentence_is_cut_at_a_comma_past_half_the_limit():
+    from qabrief.parse.sentences import MAX_SENTENCE_CHARS
+
+    clause = "我们继续推进改革开放" * 9 + "，"  # 91 characters, a comma at its end
+    text = clause * 30 + "好。"
+    sentences = split_sentences(text)
+    assert len(sentences) > 1 and all(len(s.text) <= MAX_SENTENCE_CHARS for s in sentences)
+    assert all(s.text.endswith("，") for s in sentences[:-1])  # cut after a comma, not inside a word
+    assert "".join(s.text for s in sentences) == text  # nothing lost
+    assert [len(s.text) for s in split_sentences("钢" * 2500)] == [1000, 1000, 500]  # no comma: at the limit

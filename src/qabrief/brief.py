@@ -87,6 +87,7 @@ class BriefSegment:
     keywords_zh: list[str] = field(default_factory=list)
     keywords_en: list[str] = field(default_factory=list)
     figures: list[Figure] = field(default_factory=list)  # every quantity the answers state
+    figures_left_out: int = 0  # beyond MAX_FIGURES_PER_SENTENCE in one sentence: pasted junk, not speech
 
 
 @dataclass
@@ -188,9 +189,24 @@ def all_turns(brief: Brief) -> list[BriefTurn]:
     return brief.opening + [t for seg in brief.segments for t in ([seg.question] if seg.question else []) + seg.answers]
 
 
+# The densest sentence of the corpus states 9 quantities, the seed's brief 72 in all. Each
+# figure repeats its sentence, so without caps a pasted run of "1%1%1%…" would make the JSON
+# hundreds of times its input; with them, figures add at most MAX_FIGURES sentences of at
+# most MAX_SENTENCE_CHARS (1000) characters.
+MAX_FIGURES_PER_SENTENCE = 30
+MAX_FIGURES = 5000
+
+
 def _key_figures(brief: Brief) -> None:
+    listed = 0
     for seg in brief.segments:
-        seg.figures = [f for turn in seg.answers for f in figures_of([(s.index, s.zh, s.en) for s in turn.sentences])]
+        seg.figures, seg.figures_left_out = [], 0
+        for s in (s for turn in seg.answers for s in turn.sentences):
+            found = figures_of([(s.index, s.zh, s.en)])
+            kept = found[:max(0, min(MAX_FIGURES_PER_SENTENCE, MAX_FIGURES - listed))]
+            seg.figures += kept
+            seg.figures_left_out += len(found) - len(kept)
+            listed += len(kept)
 
 
 def _key_figures_english(brief: Brief) -> None:

@@ -34,11 +34,24 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
     return out
 
 
+# The longest sentence of the corpus has 535 characters. A longer "sentence" is pasted junk
+# or a page without punctuation: it is cut at a comma past half the limit, else at the limit,
+# so no one unit of translation, check or figure grows without bound.
+MAX_SENTENCE_CHARS = 1000
+_SOFT_BREAK = re.compile(r"[，,、：:；; ]")
+
+
 def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
     while a < b and text[a].isspace():
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if a < b:
+    if b - a > MAX_SENTENCE_CHARS:
+        cut = a + MAX_SENTENCE_CHARS
+        breaks = list(_SOFT_BREAK.finditer(text, a + MAX_SENTENCE_CHARS // 2, cut))
+        cut = breaks[-1].end() if breaks else cut
+        _emit(text, a, cut, out)
+        _emit(text, cut, b, out)
+    elif a < b:
         piece = text[a:b]
         out.append(Sentence(piece, a, b, to_simplified(piece)))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..brief import Brief, BriefSegment, BriefSentence, BriefTurn
+from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSegment, BriefSentence, BriefTurn
 
 CSS = """
 .qab{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2733;line-height:1.5;max-width:1100px}
@@ -90,7 +90,7 @@ def _segment(seg: BriefSegment, brief: Brief) -> str:
 
 def _figures(seg: BriefSegment, brief: Brief) -> str:
     """The answers' quantities in a compact table: what an analyst scans first."""
-    if not seg.figures:
+    if not seg.figures and not seg.figures_left_out:
         return ""
     rows = []
     for f in seg.figures:
@@ -108,7 +108,9 @@ def _figures(seg: BriefSegment, brief: Brief) -> str:
                     f'<td class="what" lang="zh">{escape(what)}</td><td class="zh" lang="zh">{escape(f.zh)}</td>'
                     f'<td class="en" lang="en">{english}{flag}</td></tr>')
     head = "<tr><th>Figure</th><th>Unit · counts</th><th>中文</th><th>English</th></tr>"
-    return (f'<details class="figures" open><summary>Key figures ({len(seg.figures)})</summary>'
+    more = (f"; {seg.figures_left_out} more not listed: over {MAX_FIGURES_PER_SENTENCE} in a sentence "
+            f"or {MAX_FIGURES} in the brief" if seg.figures_left_out else "")
+    return (f'<details class="figures" open><summary>Key figures ({len(seg.figures)}{more})</summary>'
             f'<table class="figs">{head}{"".join(rows)}</table></details>')
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..brief import Brief, BriefSentence, BriefTurn
+from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSentence, BriefTurn
 
 _MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`",
                                    "&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " "})
@@ -37,7 +37,7 @@ def render_markdown(brief: Brief) -> str:
 
 
 def _figures(seg) -> list[str]:
-    if not seg.figures:
+    if not seg.figures and not seg.figures_left_out:
         return []
     lines = ["", "**Key figures**", "", "| Figure | Unit · counts | 中文 | English |", "|---|---|---|---|"]
     for f in seg.figures:
@@ -47,6 +47,9 @@ def _figures(seg) -> list[str]:
         if f.lost:
             english += " ⚠ _number not in the English_"
         lines.append(f"| {value} | {_cell(what)} | {_cell(f.zh)} | {english} |")
+    if seg.figures_left_out:
+        lines += ["", f"_{seg.figures_left_out} more figures not listed (over {MAX_FIGURES_PER_SENTENCE} in a sentence "
+                      f"or {MAX_FIGURES} in the brief)._"]
     return lines
 
 
