@@ -3,8 +3,9 @@
 Each of these once took minutes, raised or blew up the output: patterns that retried a run
 from each of its characters (quadratic or worse), a noun lookup that segmented a whole
 clause per figure, a 30,000-digit number that overflowed the key-figures table, and a
-30,000-character "sentence" whose 6,000 figures each repeated it (a 180 MB JSON). The 120 s limit is a hang
-detector with a wide margin (the whole set takes a few seconds), not a speed goal."""
+30,000-character "sentence" whose 6,000 figures each repeated it (a JSON of about 180 MB).
+The 120 s limit is a hang detector with a wide margin (the whole set takes a few seconds),
+not a speed goal."""
 
 import json
 import subprocess
