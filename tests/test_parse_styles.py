@@ -256,3 +256,9 @@ def test_long_runs_of_spaces_do_not_stall_the_parser(filler):
             "print(t.segments[0].answer[0].text.replace(' ', '').replace('\\u3000', '').replace('|', ''))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert out.stdout.strip() == "答好。"
+
+
+def test_a_pager_cut_off_by_the_stored_page_is_furniture_too():
+    t = parse("记者：请问如何？\n王毅：很好。我们继续努力。\n【 第1頁 第2頁 第3頁 第1")
+    assert t.segments[0].answer[0].text == "很好。我们继续努力。"
+    assert [t.text[a:b] for a, b in t.skipped_spans] == ["【 第1頁 第2頁 第3頁 第1"]

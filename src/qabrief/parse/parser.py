@@ -45,9 +45,9 @@ _LABEL_RE = re.compile(
 )
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
 _TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{_TS}[\]】]$")  # not （9:30）, which is said
-# a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】
+# a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】, or a pager the stored page cuts off (… 第1)
 _PAGER_LINE = re.compile(
-    r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+$"
+    r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+(?:第\s*\d*)?$"
 )
 _BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
 _TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
