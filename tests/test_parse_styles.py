@@ -262,3 +262,10 @@ def test_a_pager_cut_off_by_the_stored_page_is_furniture_too():
     t = parse("记者：请问如何？\n王毅：很好。我们继续努力。\n【 第1頁 第2頁 第3頁 第1")
     assert t.segments[0].answer[0].text == "很好。我们继续努力。"
     assert [t.text[a:b] for a, b in t.skipped_spans] == ["【 第1頁 第2頁 第3頁 第1"]
+
+
+def test_a_pager_above_the_headline_does_not_hide_it():
+    t = parse("】 【打 印】\n【 第1頁 第2頁 第3頁 】\n國台辦例行發布會全文\nhttp://www.example.com   2024-09-11 13:09:46\n"
+              "上海東方衛視記者：請問如何評論？\n陳斌華：我們堅決反對。")
+    assert (t.title, t.date) == ("國台辦例行發布會全文", "2024-09-11T13:09:46")
+    assert t.opening == [] and t.segments[0].answer[0].text == "我們堅決反對。"

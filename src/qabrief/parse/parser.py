@@ -126,6 +126,7 @@ def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None
                     meta["title"], i = line, k + 1
                 break
     limit = min(len(lines), i + 8)
+    furniture = i  # lines above the headline that are only page furniture
     while i < limit:
         line = text[lines[i][0] : lines[i][1]]
         if len(line) > 120 or (_starts_with_label(line) and not (i == 0 and _looks_like_title(line, len(lines)))):
@@ -137,10 +138,13 @@ def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None
         if (m := _SOURCE_RE.search(line)) and "source" not in meta:
             meta["source"] = m.group("src").strip("。.")
             matched = True
+        if _PAGER_LINE.match(line) and i == furniture:  # 】 【打 印】 above the headline
+            furniture += 1
+            matched = True
         if _BOILERPLATE_RE.search(line):
             matched = True
         if not matched:
-            if "title" in meta or i > 0 or not _looks_like_title(line, len(lines)):
+            if "title" in meta or i > furniture or not _looks_like_title(line, len(lines)):
                 break
             meta["title"] = line
         i += 1
