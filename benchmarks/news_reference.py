@@ -99,12 +99,12 @@ def match(transcript, reports: list[str]) -> dict:
                       for i, s in enumerate(turn.sentences)]
             good = [(v, n, k, i) for (v, shared), n, k, i, _ in scored if v >= MIN_SCORE and shared >= MIN_SHARED]
             good.sort(key=lambda x: -x[0])
-            chosen = {(n, k, i): v for v, n, k, i in good[:2] if v >= 0.8 * good[0][0]}
+            chosen = {(n, k, i): (v, False) for v, n, k, i in good[:2] if v >= 0.8 * good[0][0]}
             for (v, _), n, k, i, text in scored:
                 if (n, k, i) not in chosen and contained(sentence, text):
-                    chosen[(n, k, i)] = v
-            for (n, k, i), v in chosen.items():
-                found.setdefault((n, k), {}).setdefault(i, []).append((sentence, round(v, 3)))
+                    chosen[(n, k, i)] = (v, True)  # matched because the report contains it, whatever the score
+            for (n, k, i), (v, by_containment) in chosen.items():
+                found.setdefault((n, k), {}).setdefault(i, []).append((sentence, round(v, 3), by_containment))
     return found
 
 
@@ -119,7 +119,7 @@ def build(folder: Path) -> dict:
     for (n, k), hits in found.items():  # the matches the hand check found wrong are dropped
         texts = transcript.segments[n].answer[k].sentences
         for i in list(hits):
-            hits[i] = [(r, v) for r, v in hits[i] if (texts[i].text, r) not in rejected]
+            hits[i] = [hit for hit in hits[i] if (texts[i].text, hit[0]) not in rejected]
             if not hits[i]:
                 del hits[i]
     found = {turn: hits for turn, hits in found.items() if hits}
@@ -128,8 +128,9 @@ def build(folder: Path) -> dict:
         turn = transcript.segments[n].answer[k]
         turns.append({"segment": n, "answer": k, "speaker": turn.speaker.label if turn.speaker else "",
                       "reported": sorted(sentences),
-                      "matches": [{"index": i, "sentence": turn.sentences[i].text, "report": r, "score": v}
-                                  for i, hits in sorted(sentences.items()) for r, v in hits]})
+                      "matches": [{"index": i, "sentence": turn.sentences[i].text, "report": r, "score": v,
+                                   **({"contained": True} if by_containment else {})}
+                                  for i, hits in sorted(sentences.items()) for r, v, by_containment in hits]})
     return {"folder": folder.name, "reports": len(reports), "segments": len(transcript.segments), "turns": turns}
 
 
