@@ -269,3 +269,23 @@ def test_a_pager_above_the_headline_does_not_hide_it():
               "上海東方衛視記者：請問如何評論？\n陳斌華：我們堅決反對。")
     assert (t.title, t.date) == ("國台辦例行發布會全文", "2024-09-11T13:09:46")
     assert t.opening == [] and t.segments[0].answer[0].text == "我們堅決反對。"
+
+
+def test_english_after_a_letter_digit_or_mark_is_not_a_new_label():
+    from qabrief.parse.labels import split_inline_english
+
+    def english(line):
+        return split_inline_english(line, 0, len(line))[1]
+
+    assert english("外交政策呢? | Austrian Radio and Television: What is your view") == ["What is your view"]
+    assert english("降低利率等? Reuters: Last year the bank said") == ["Last year the bank said"]
+    # "5G | Reuters" and "aX.Reuters" run on from a product name and an abbreviation
+    assert english("我们支持5G | Reuters: Premier Li, what do you think about it") == []
+    assert english("中文aX.Reuters: Hello world again friends") == []
+
+
+def test_a_label_shaped_headline_under_a_pager_is_still_the_title():
+    t = parse("】 【打 印】\n【 第1頁 第2頁 第3頁 】\n王國慶:中國經濟仍將是世界經濟增長的重要引擎\n"
+              "http://www.example.com   2024-09-11 13:09:46\n記者:請問如何評論?\n王國慶:我們堅決反對。")
+    assert (t.title, t.date) == ("王國慶:中國經濟仍將是世界經濟增長的重要引擎", "2024-09-11T13:09:46")
+    assert t.opening == []

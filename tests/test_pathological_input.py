@@ -11,7 +11,7 @@ import json
 import subprocess
 import sys
 
-FILLERS = ["A", "1", "12.5%", "2024年", "100万", "1,", " | Reuters", "Aa "]
+FILLERS = ["A", "A.", "O'", "1", "12.5%", "2024年", "100万", "1,", " | Reuters", "Aa "]
 
 SCRIPT = """
 import json, sys
@@ -59,5 +59,15 @@ def test_figures_beyond_the_caps_are_counted_and_said(monkeypatch):
     first, second = brief.segments
     assert [f.text for f in first.figures] == ["3%", "5%", "7%", "9"] and first.figures_left_out == 0
     assert second.figures == [] and second.figures_left_out == 1  # the brief's 4 are listed
-    assert "1 more not listed" in render_html(brief) and "1 more figures not listed" in render_markdown(brief)
+    assert "1 more not listed: over 30 in a sentence" in render_html(brief)
+    assert "1 more not listed" in render_markdown(brief)
     assert brief.to_dict()["segments"][1]["figures_left_out"] == 1
+
+
+def test_half_a_megabyte_without_punctuation_is_cut_into_sentences_without_recursion():
+    from qabrief import parse
+
+    t = parse("记者：请问？\n王毅：答" + ("1" * 500 + " ") * 1000 + "。")  # once a RecursionError
+    sentences = t.segments[0].answer[0].sentences
+    assert len(sentences) >= 500 and all(len(s.text) <= 1000 for s in sentences)
+    assert "".join(s.text for s in sentences).replace(" ", "") == "答" + "1" * 500_000 + "。"

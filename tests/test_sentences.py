@@ -58,3 +58,11 @@ def test_an_overlong_sentence_is_cut_at_a_comma_past_half_the_limit():
     assert all(s.text.endswith("，") for s in sentences[:-1])  # cut after a comma, not inside a word
     assert "".join(s.text for s in sentences) == text  # nothing lost
     assert [len(s.text) for s in split_sentences("钢" * 2500)] == [1000, 1000, 500]  # no comma: at the limit
+
+
+def test_an_overlong_sentence_is_never_cut_inside_a_number():
+    body = ("我们将继续推进高水平对外开放，" * 80)[:985] + "今年全年进出口总额达到1,234,567亿元，10:30再谈。"
+    pieces = [s.text for s in split_sentences(body)]
+    assert len(pieces) == 2 and "1,234,567亿元" in pieces[1] and "".join(pieces) == body
+    digits = "1" * 1200  # a number longer than the limit itself is cut at the limit
+    assert [len(s.text) for s in split_sentences("共" + digits)] == [1000, 201]

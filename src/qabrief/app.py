@@ -89,12 +89,12 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         raise QabriefError("paste a transcript, upload a file, or click “Load example”")
     if device not in DEVICES or backend not in BACKENDS:
         raise QabriefError(f"device must be one of {', '.join(DEVICES)} and backend one of {', '.join(BACKENDS)}")
+    budget = _budget(length)  # a bad request is refused before any model loads
     from .parse import parse
 
     transcript = parse(source)  # parse errors reach the user before any model loads
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
     translator, notice = translator_pool().get(model, device, backend)
-    budget = _budget(length)
     yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
                           notice=notice, glossary=glossary, enforce_glossary=enforce_glossary)
 
@@ -106,7 +106,7 @@ def _budget(length) -> Budget:
     """The summary length a request asks for: 0 (or nothing) is automatic."""
     try:
         sentences = float(length or 0)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         sentences = -1.0
     if not sentences.is_integer() or not 0 <= sentences <= MAX_SENTENCES:
         raise QabriefError(f"length must be a whole number of sentences from 0 (automatic) to {MAX_SENTENCES}, "

@@ -110,11 +110,12 @@ def english_qa_labels(text, body, kinds, events) -> tuple[list[Event], list[tupl
     return out, spans
 
 
-# A label starts a line or follows neither a letter, a digit nor a space ("…呢? | Reuters: …"),
-# and the spaces before and after the "|" are two separate runs: so a match can start only
-# where such a run starts, and a long run of spaces or letters costs linear time, not cubic.
-_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000A-Za-z0-9])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
-                             r"(?P<label>[A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}:)"
+# A label starts a line or follows none of a letter, a digit, a space or the label's own
+# marks (“5G | Reuters:” and “aX.Reuters:” are not labels), and the spaces before and after
+# the "|" are two separate runs: so a match can start only where such a run starts, and
+# with each word bounded, a long run of spaces, letters or "A.A.A." costs linear time.
+_INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000A-Za-z0-9.'’&|-])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
+                             r"(?P<label>[A-Z][A-Za-z.'’&-]{0,40}(?: [A-Za-z.'’&-]{1,40}){0,5}:)"
                              r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
 _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
 

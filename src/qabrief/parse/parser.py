@@ -129,7 +129,8 @@ def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None
     furniture = i  # lines above the headline that are only page furniture
     while i < limit:
         line = text[lines[i][0] : lines[i][1]]
-        if len(line) > 120 or (_starts_with_label(line) and not (i == 0 and _looks_like_title(line, len(lines)))):
+        if len(line) > 120 or (_starts_with_label(line) and
+                               not (i == furniture and _looks_like_title(line, len(lines) - furniture))):
             break
         matched = False
         if (m := _DATE_RE.search(line)) and "date" not in meta and (len(line) < 60):
@@ -144,7 +145,7 @@ def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None
         if _BOILERPLATE_RE.search(line):
             matched = True
         if not matched:
-            if "title" in meta or i > furniture or not _looks_like_title(line, len(lines)):
+            if "title" in meta or i > furniture or not _looks_like_title(line, len(lines) - furniture):
                 break
             meta["title"] = line
         i += 1

@@ -35,10 +35,11 @@ def split_sentences(text: str, start: int = 0, end: int | None = None) -> list[S
 
 
 # The longest sentence of the corpus has 535 characters. A longer "sentence" is pasted junk
-# or a page without punctuation: it is cut at a comma past half the limit, else at the limit,
-# so no one unit of translation, check or figure grows without bound.
+# or a page without punctuation: it is cut at a comma or other soft break past half the
+# limit, else at the limit, never inside a number (1,234,567 or 10:30), so no one unit of
+# translation, check or figure grows without bound.
 MAX_SENTENCE_CHARS = 1000
-_SOFT_BREAK = re.compile(r"[，,、：:；; ]")
+_SOFT_BREAK = re.compile(r"[，、：；\s]|(?<!\d)[,:;]|[,:;](?!\d)")
 
 
 def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
@@ -46,12 +47,31 @@ def _emit(text: str, a: int, b: int, out: list[Sentence]) -> None:
         a += 1
     while b > a and text[b - 1].isspace():
         b -= 1
-    if b - a > MAX_SENTENCE_CHARS:
-        cut = a + MAX_SENTENCE_CHARS
-        breaks = list(_SOFT_BREAK.finditer(text, a + MAX_SENTENCE_CHARS // 2, cut))
-        cut = breaks[-1].end() if breaks else cut
-        _emit(text, a, cut, out)
-        _emit(text, cut, b, out)
-    elif a < b:
+    while b - a > MAX_SENTENCE_CHARS:  # a loop, not recursion: a 5 MB run has thousands of pieces
+        cut = _cut(text, a)
+        _append(text, a, cut, out)
+        a = cut
+        while a < b and text[a].isspace():
+            a += 1
+    if a < b:
+        _append(text, a, b, out)
+
+
+def _cut(text: str, a: int) -> int:
+    """Where to end a piece of an overlong sentence starting at a."""
+    limit = a + MAX_SENTENCE_CHARS
+    breaks = list(_SOFT_BREAK.finditer(text, a + MAX_SENTENCE_CHARS // 2, limit))
+    if breaks:
+        return breaks[-1].end()
+    cut = limit
+    while cut > a + MAX_SENTENCE_CHARS // 2 and text[cut - 1].isdigit() and text[cut].isdigit():
+        cut -= 1  # not inside a number, unless the number itself is longer than half the limit
+    return cut if cut > a + MAX_SENTENCE_CHARS // 2 else limit
+
+
+def _append(text: str, a: int, b: int, out: list[Sentence]) -> None:
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
         piece = text[a:b]
         out.append(Sentence(piece, a, b, to_simplified(piece)))

@@ -109,7 +109,7 @@ def _figures(seg: BriefSegment, brief: Brief) -> str:
                     f'<td class="en" lang="en">{english}{flag}</td></tr>')
     head = "<tr><th>Figure</th><th>Unit · counts</th><th>中文</th><th>English</th></tr>"
     more = (f"; {seg.figures_left_out} more not listed: over {MAX_FIGURES_PER_SENTENCE} in a sentence "
-            f"or {MAX_FIGURES} in the brief" if seg.figures_left_out else "")
+            f"or {MAX_FIGURES:,} in the brief" if seg.figures_left_out else "")
     return (f'<details class="figures" open><summary>Key figures ({len(seg.figures)}{more})</summary>'
             f'<table class="figs">{head}{"".join(rows)}</table></details>')
 

@@ -48,8 +48,8 @@ def _figures(seg) -> list[str]:
             english += " ⚠ _number not in the English_"
         lines.append(f"| {value} | {_cell(what)} | {_cell(f.zh)} | {english} |")
     if seg.figures_left_out:
-        lines += ["", f"_{seg.figures_left_out} more figures not listed (over {MAX_FIGURES_PER_SENTENCE} in a sentence "
-                      f"or {MAX_FIGURES} in the brief)._"]
+        lines += ["", f"_{seg.figures_left_out} more not listed: over {MAX_FIGURES_PER_SENTENCE} in a sentence "
+                      f"or {MAX_FIGURES:,} in the brief._"]
     return lines
 
 
