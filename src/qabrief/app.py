@@ -205,9 +205,7 @@ def startup_notice(model: str) -> str:
 def build_app():
     import gradio as gr
 
-    from .heap import share_one_arena
-
-    share_one_arena()  # before the server's threads: flat resident memory (heap.py)
+    bound_malloc_arenas()  # before the server's threads
     default = default_model()
     # delete_cache: Gradio's own copies of the export files go after an hour, checked every 10 minutes
     with gr.Blocks(title="qabrief — bilingual press-conference briefs", delete_cache=(600, 3600)) as demo:
@@ -250,26 +248,17 @@ def build_app():
 
 
 def bound_malloc_arenas(arenas: int = 2) -> bool:
-    """Cap glibc's malloc arenas, unless MALLOC_ARENA_MAX already says how many.
+    """Cap glibc's heap arenas (heap.py), unless MALLOC_ARENA_MAX already says how many.
 
-    glibc gives each new thread that allocates its own arena (up to 8 per core) and
-    rarely returns their memory: a server whose worker threads take turns translating grew
-    ~80 MB over 7 minutes of soak and then stayed there. Two arenas keep it flat at the
-    cost of some lock contention, which the one-call-at-a-time translator hardly feels."""
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return False
-    import ctypes
-    import ctypes.util
+    glibc gives each new thread that allocates its own arena and rarely returns their
+    memory: a server whose worker threads take turns translating grew ~80 MB over 7 minutes
+    of soak and then stayed there. Two arenas keep it flat; concurrent requests share them."""
+    from .heap import cap_arenas
 
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.mallopt(-8, arenas))  # M_ARENA_MAX
-    except (OSError, AttributeError):  # not glibc (macOS, Windows, musl): nothing to do
-        return False
+    return cap_arenas(arenas)
 
 
 def launch(demo=None, **kwargs):
-    bound_malloc_arenas()
     demo = demo or build_app()
     atexit.register(shutil.rmtree, downloads_root(), ignore_errors=True)
     if os.environ.get("SPACE_ID"):  # on Spaces: fetch the model into the cache while the page starts

@@ -5,6 +5,7 @@ arena and keeps what each frees, so resident memory settles at a level that depe
 which documents came first: 400–440 MB over a CTranslate2 batch, varying by ±20 MB from
 one document to the next. With one arena for every thread it stays flat at 354 MB, with
 no measurable loss of speed on 2 cores for CTranslate2 or transformers (README: memory).
+The app caps them at two instead, for its concurrent requests (app.bound_malloc_arenas).
 `release_freed` hands freed pages back between documents. Both are glibc only and do
 nothing elsewhere; an explicit MALLOC_ARENA_MAX in the environment wins.
 """
@@ -29,11 +30,18 @@ def _libc():
         return None
 
 
-def share_one_arena() -> None:
+def share_one_arena() -> bool:
     """Every thread created from now on allocates from the same heap arena."""
+    return cap_arenas(1)
+
+
+def cap_arenas(arenas: int) -> bool:
+    """At most `arenas` heap arenas for the threads created from now on; False when not
+    applied (not glibc, or MALLOC_ARENA_MAX in the environment: the operator's choice)."""
     libc = _libc()
-    if libc is not None and "MALLOC_ARENA_MAX" not in os.environ:
-        libc.mallopt(_M_ARENA_MAX, 1)
+    if libc is None or os.environ.get("MALLOC_ARENA_MAX"):
+        return False
+    return bool(libc.mallopt(_M_ARENA_MAX, arenas))
 
 
 def release_freed() -> None:

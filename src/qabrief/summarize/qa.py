@@ -42,6 +42,7 @@ _COUNT_IN_WORDS = re.compile(r"^[一二两兩三四五六七八九十]+$")
 _COUNTED = re.compile(r"(?P<n>[一二两三四五六七八九十]+)(?:大|个|项|类|种|方面|条|点)")
 _CLAUSE_END = re.compile(r"[，,。；;：:！？!?]")
 
+
 @dataclass(frozen=True)
 class Budget:
     """How much to keep: a sentence count, a ratio of the sentences, or a character count.
@@ -220,8 +221,8 @@ def _list_sizes(simplified: str) -> list[str]:
 
     out = []
     for m in _COUNTED.finditer(simplified):
-        clause_start = max((c.end() for c in _CLAUSE_END.finditer(simplified, 0, m.start())), default=0)
-        items = simplified[clause_start:m.start()].removesuffix("等").split("、")
+        clause = _CLAUSE_END.split(simplified[:m.start()])[-1]
+        items = clause.removesuffix("等").split("、")
         if len(items) >= 2 and len(items[-1]) <= 16 and cn_numeral(m.group("n")) == len(items):
             out.append(m.group("n"))
     return out
