@@ -72,6 +72,14 @@ def test_page_shows_errors_as_messages(text, message):
     assert files is None and message in html and 'role="alert"' in html and "Traceback" not in html
 
 
+def test_an_upload_error_names_the_file_not_the_servers_temp_path(tmp_path):
+    upload = tmp_path / "gradio-temp-1234" / "transcript.txt"
+    upload.parent.mkdir()
+    upload.write_bytes(bytes(range(256)) * 50)
+    html, files = run_page(None, str(upload), 0, "Summaries only", "none", "cpu")
+    assert files is None and "transcript.txt looks like a binary file" in html and str(tmp_path) not in html
+
+
 def test_page_without_model_still_serves_chinese(isolated_hub):
     html, files = run_page("记者：请问如何看待？\n王文涛：我们认为很好。", None, 0, "Summaries only",
                            "opus-mt-zh-en", "cpu")

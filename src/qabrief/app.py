@@ -92,7 +92,12 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     budget = _budget(length)  # a bad request is refused before any model loads
     from .parse import parse
 
-    transcript = parse(source)  # parse errors reach the user before any model loads
+    try:
+        transcript = parse(source)  # parse errors reach the user before any model loads
+    except QabriefError as exc:  # an upload is named as the user knows it, not by the server's temp path
+        if not upload:
+            raise
+        raise QabriefError(str(exc).replace(str(source), source.name)) from None
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
     translator, notice = translator_pool().get(model, device, backend)
     yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
