@@ -82,3 +82,19 @@ def tiny_fast_model_dir(tmp_path_factory, memorized_pairs) -> Path:
     pairs.write_text("".join(f"{zh}\t{en}\n" for zh, en in memorized_pairs if "陆陆续续" not in zh), encoding="utf-8")
     assert _tiny_model_module().main([str(out), "--memorize", str(pairs), "--fast-tokenizer"]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def models_folder(tiny_model_dir, tmp_path_factory):
+    """A models folder holding the tiny model as `tiny` (one per test module: conversions land here)."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("models")
+    shutil.copytree(tiny_model_dir, folder / "tiny")
+    return folder
+
+
+@pytest.fixture
+def models(models_folder, monkeypatch):
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(models_folder))
+    return models_folder

@@ -86,8 +86,12 @@ def test_registry_presets_and_errors(monkeypatch, tmp_path):
 def test_device_choice_on_cpu():
     import torch
 
+    from qabrief.translate.device import cpu_has_bf16
+
     choice = choose_device("cpu")
-    assert choice.device == "cpu" and choice.dtype == "float32" and choice.threads >= 1
+    assert choice.device == "cpu" and choice.threads >= 1
+    assert choice.dtype == ("bfloat16" if cpu_has_bf16() else "float32")
+    assert choose_device("cpu", dtype="float32").dtype == "float32"
     assert torch.get_num_threads() == choice.threads
     with pytest.raises(QabriefError, match="unknown device"):
         choose_device("tpu")
@@ -159,3 +163,14 @@ def test_threads_share_one_cache(tmp_path):
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(lambda n: cache.put_many("k", [Translation(f"s{n}-{i}", "x") for i in range(50)]), range(8)))
     assert cache.count("k") == 400
+
+
+def test_bf16_where_the_cpu_computes_it(monkeypatch):
+    import qabrief.translate.device as device
+
+    for flags, dtype in (({"avx2", "avx512f"}, "float32"), ({"avx512_bf16"}, "bfloat16"), ({"amx_bf16"}, "bfloat16")):
+        monkeypatch.setattr(device, "cpu_flags", lambda flags=flags: flags)
+        choice = choose_device("cpu")
+        assert choice.dtype == dtype
+    assert choice.description.startswith("bf16 on cpu")
+    assert choose_device("cpu", dtype="float32").dtype == "float32"  # --precision fp32 still forces it

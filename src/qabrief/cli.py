@@ -87,13 +87,18 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _add_model_options(p: argparse.ArgumentParser) -> None:
+    from .translate import BACKENDS, PRECISIONS
+
     p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL or "
                                    "opus-mt-zh-en); 'none' for Chinese only")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
-    p.add_argument("--backend", default="auto", choices=["auto", "transformers", "ct2"],
-                   help="auto (default): CTranslate2 when installed (converted on first use), else transformers")
-    p.add_argument("--precision", default="auto", choices=["auto", "int8"],
-                   help="transformers backend on CPU: int8 quantizes the linear layers dynamically (opt-in)")
+    p.add_argument("--backend", default="auto", choices=BACKENDS,
+                   help="auto (default): the best path that runs here: CTranslate2 when installed and working "
+                        "(converted on first use), else transformers; the reason is in the brief's header")
+    p.add_argument("--precision", default="auto", choices=PRECISIONS,
+                   help="auto (default): fp16 on a GPU, bf16 on a CPU with AVX-512 BF16 or AMX, else fp32 "
+                        "(CTranslate2: int8); int8 on the transformers backend quantizes the linear layers "
+                        "dynamically (opt-in)")
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--max-length", type=int, help="longest English in tokens (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
@@ -112,14 +117,14 @@ def _glossary(args):
     return Glossary.load(*args.glossary)
 
 
-def _load_translator(args):
+def _load_translator(args, warm: bool = False):
     from .service import NO_MODEL
     from .translate import load_translator
 
     if args.model == NO_MODEL:
         return None
     return load_translator(args.model, device=args.device, backend=args.backend, beams=args.beams,
-                           max_length=args.max_length, cache=not args.no_cache, precision=args.precision)
+                           max_length=args.max_length, cache=not args.no_cache, precision=args.precision, warm=warm)
 
 
 def _translator_factory(args):
@@ -132,7 +137,7 @@ def _translator_factory(args):
     if args.model == NO_MODEL:
         return _no_translator
     return partial(load_translator, args.model, device=args.device, backend=args.backend, beams=args.beams,
-                   max_length=args.max_length, cache=not args.no_cache, precision=args.precision)
+                   max_length=args.max_length, cache=not args.no_cache, precision=args.precision, warm=True)
 
 
 def _no_translator():
@@ -250,7 +255,8 @@ def _cmd_batch(args) -> int:
     else:
         if args.address or args.workers:
             raise QabriefError("--address and --workers need --engine ray")
-        report = run_batch(args.inputs, args.out, options, _load_translator(args), show_progress)
+        # warm: a GPU runs the batcher's shapes once before the first document (no effect on a CPU)
+        report = run_batch(args.inputs, args.out, options, _load_translator(args, warm=True), show_progress)
     print(report.summary())
     return 130 if report.interrupted else (1 if report.failed else 0)
 

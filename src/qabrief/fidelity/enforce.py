@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..parse.script import to_simplified
-from ..translate.base import Translation, Translator
+from ..translate.base import Translation, Translator, TranslatorWrapper
 from .glossary import Glossary
 
 PLACEHOLDERS = [f"QX{chr(ord('A') + i)}" for i in range(26)]
@@ -41,9 +41,9 @@ def unmask(text: str, mapping: dict[str, str]) -> str | None:
     return text
 
 
-class GlossaryEnforcingTranslator(Translator):
+class GlossaryEnforcingTranslator(TranslatorWrapper):
     def __init__(self, inner: Translator, glossary: Glossary):
-        self.inner = inner
+        super().__init__(inner)
         self.glossary = glossary
         digest = hashlib.sha256(repr(sorted((t.zh, t.en) for t in glossary.terms.values())).encode()).hexdigest()
         self.cache_key = f"{inner.cache_key}|glossary={digest[:12]}"

@@ -20,10 +20,9 @@ from .registry import DEFAULT_MODEL, MODELS, ModelSpec, ResolvedModel, default_m
 
 log = logging.getLogger("qabrief.translate")
 
-__all__ = ["BACKENDS", "DEFAULT_MODEL", "MODELS", "CachedTranslator", "IdentityTranslator", "ModelSpec",
-           "ResolvedModel", "Translation", "TranslationCache", "Translator", "default_model", "load_translator",
-           "check_available", "models_dir",
-           "resolve_model"]
+__all__ = ["BACKENDS", "DEFAULT_MODEL", "MODELS", "PRECISIONS", "CachedTranslator", "IdentityTranslator",
+           "ModelSpec", "ResolvedModel", "Translation", "TranslationCache", "Translator", "check_available",
+           "default_model", "fallback_for", "load_translator", "models_dir", "resolve_model"]
 
 
 BACKENDS = ("auto", "transformers", "ct2")
@@ -36,6 +35,10 @@ def _log_once(message: str) -> None:
         log.info(message)
 
 
+PRECISIONS = ("auto", "fp32", "bf16", "fp16", "int8")
+_CT2_COMPUTE = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "int8": "int8"}
+
+
 def load_translator(
     model: str | os.PathLike | None = None,
     device: str = "auto",
@@ -46,45 +49,95 @@ def load_translator(
     max_length: int | None = None,
     cache: bool | TranslationCache | None = None,
     precision: str = "auto",
+    warm: bool = False,
     **options,
 ) -> Translator:
     """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
 
     `backend`: "transformers", "ct2" (CTranslate2, `pip install 'qabrief[fast]'`), or "auto":
-    CTranslate2 when the package is installed (converting the model into the models folder
-    the first time, int8 on CPU, int8_float16 on CUDA), else transformers.
+    the best path that works on this machine. CTranslate2 when it is installed and can run
+    here (the model converted into the models folder the first time, int8 on CPU,
+    int8_float16 on CUDA; one real computation proves it runs), else transformers, with the
+    reason in the translator's description (the brief's header). A GPU that CTranslate2
+    cannot see or use is served by transformers in fp16; `--device mps` by transformers.
     Fails fast, with the command that fixes it, when the model is neither local nor
     reachable. `cache=False` bypasses the SQLite translation cache; None (default) uses it
-    unless QABRIEF_CACHE=off. `precision="int8"` quantizes the transformers backend's linear
-    layers on CPU (CTranslate2 is int8 on CPU already).
+    unless QABRIEF_CACHE=off. `precision`: auto (the device's choice), fp32, bf16, fp16, or
+    int8 (dynamic quantization of the transformers backend's linear layers on CPU;
+    CTranslate2 is int8 on CPU already). `warm=True` runs a model loaded on a GPU over the
+    batcher's shapes before it serves (the batch command and Ray actors; the app when it preloads).
     """
     resolved = resolve_model(model)
     if backend not in BACKENDS:
         raise QabriefError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if precision not in PRECISIONS:
+        raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
     ct2_folder, fallback = _ct2_folder(resolved, device, backend)
+    translator: Translator | None = None
     if ct2_folder is not None:
-        from .ct2 import CT2Translator
-
-        if precision == "int8" and compute_type is None:
-            compute_type = "int8"
-        translator: Translator = CT2Translator(ct2_folder, resolved.label, device=device, compute_type=compute_type,
-                                               beams=beams, max_length=max_length, **options)
-    else:
-        local_only = check_available(resolved)  # before importing torch: a missing model fails at once
-        try:
-            import torch  # noqa: F401
-            import transformers  # noqa: F401
-        except ImportError:
-            raise QabriefError("translation needs torch and transformers: pip install 'qabrief[translate]'") from None
-        from .hf import HFTranslator
-
-        translator = HFTranslator(resolved, device=device, beams=beams, max_length=max_length,
-                                  local_files_only=local_only, precision=precision, **options)
+        translator, fallback = _load_ct2(ct2_folder, resolved, device, backend, compute_type or _CT2_COMPUTE.get(
+            precision), beams=beams, max_length=max_length, **options)
+    if translator is None:
+        translator = _load_transformers(resolved, device, beams=beams, max_length=max_length, precision=precision,
+                                        **options)
         if fallback:  # the page header shows the description: say why the fast path is not used
             translator.description += f" ({fallback})"
+    if warm and getattr(translator, "on_gpu", False):
+        _log_once(f"warming {resolved.label} up on {translator.choice.device}")
+        translator.warm_up()
     if cache is False or (cache is None and not cache_enabled()):
         return translator
     return CachedTranslator(translator, cache if isinstance(cache, TranslationCache) else None)
+
+
+def fallback_for(model: str | None, device: str, backend: str, failed: Translator) -> dict | None:
+    """How to load the next-best path after `failed` broke at run time, as `load_translator`
+    keyword arguments, or None when there is none: under `auto`, CTranslate2 gives way to
+    transformers, or for a model published only for CTranslate2, a GPU to the CPU."""
+    from .ct2 import is_ct2_folder
+
+    if backend != "auto" or failed.backend != "ct2":
+        return None
+    resolved = resolve_model(model)
+    if not ((resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)):
+        return {"device": device, "backend": "transformers"}
+    if device == "auto" and failed.device != "cpu":
+        return {"device": "cpu", "backend": "auto"}
+    return None
+
+
+def _load_ct2(folder: Path, resolved: ResolvedModel, device: str, backend: str, compute_type: str | None,
+              **options) -> tuple[Translator | None, str | None]:
+    """(the CTranslate2 translator, None), or (None, why not) when `auto` may fall back to
+    transformers. A model published only in CTranslate2 form has no transformers to fall
+    back to: under `auto` it moves from a GPU that CTranslate2 cannot use to the CPU."""
+    from .ct2 import CT2Translator, CT2Unavailable, is_ct2_folder
+
+    native = (resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)
+    try:
+        return CT2Translator(folder, resolved.label, device=device, compute_type=compute_type, **options), None
+    except CT2Unavailable as exc:
+        if backend == "ct2" or (native and (device != "auto" or exc.device == "cpu")):
+            raise
+        if not native:
+            _log_once(f"{resolved.label}: {exc}; using transformers")
+            return None, str(exc)
+        _log_once(f"{resolved.label}: {exc}; using the CPU")
+        translator = CT2Translator(folder, resolved.label, device="cpu", **options)
+        translator.description += f" ({exc})"
+        return translator, None
+
+
+def _load_transformers(resolved: ResolvedModel, device: str, **options) -> Translator:
+    local_only = check_available(resolved)  # before importing torch: a missing model fails at once
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        raise QabriefError("translation needs torch and transformers: pip install 'qabrief[translate]'") from None
+    from .hf import HFTranslator
+
+    return HFTranslator(resolved, device=device, local_files_only=local_only, **options)
 
 
 def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Path | None, str | None]:
@@ -109,7 +162,14 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Pat
         if resolved.local_path and is_ct2_folder(resolved.local_path):
             return resolved.local_path, None
         raise QabriefError(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
-    on_gpu = device.startswith("cuda") or (device == "auto" and ctranslate2.get_cuda_device_count() > 0)
+    if backend == "auto" and device.lower() == "mps":
+        return None, None  # CTranslate2 has no Apple GPU backend: transformers runs on MPS
+    ct2_gpus = ctranslate2.get_cuda_device_count()
+    if backend == "auto" and device.lower() == "auto" and not ct2_gpus and _torch_sees_a_gpu():
+        reason = "CTranslate2 sees no CUDA GPU that torch sees"
+        _log_once(f"{resolved.label}: {reason}; using transformers on the GPU")
+        return None, reason
+    on_gpu = device.startswith("cuda") or (device == "auto" and ct2_gpus > 0)
     preferred = "int8_float16" if on_gpu else "int8"
     name = resolved.spec.name if resolved.spec else (resolved.local_path.name if resolved.local_path else None)
     folder = find_converted(name, preferred) if name else None
@@ -125,6 +185,19 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Pat
         reason = f"CTranslate2 conversion failed: {exc}"
         _log_once(f"{resolved.label}: {reason}; using transformers")
         return None, reason
+
+
+def _torch_sees_a_gpu() -> bool:
+    """A CUDA GPU torch can use; torch is imported only where the NVIDIA driver lists a GPU."""
+    from .device import nvidia_gpu_present
+
+    if not nvidia_gpu_present():
+        return False
+    try:
+        import torch
+    except ImportError:
+        return False
+    return torch.cuda.is_available()
 
 
 def check_available(resolved: ResolvedModel) -> bool:

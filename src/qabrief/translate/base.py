@@ -31,6 +31,13 @@ class Translator(ABC):
     cache_key: str = ""
     #: What served the translation, for display ("transformers fp32 on cpu").
     description: str = ""
+    #: "transformers", "ct2", or "" for translators without a model.
+    backend: str = ""
+    #: Where the model runs ("cpu", "cuda:0", "mps"), or "" for translators without one.
+    device: str = ""
+    #: Sentences one call should carry for best throughput; 0: no preference. A GPU is fastest
+    #: with a whole brief in one call, a CPU streams a page Q&A by Q&A at the same speed.
+    call_size: int = 0
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         return [t.text for t in self.translate_detailed(sentences)]
@@ -38,6 +45,19 @@ class Translator(ABC):
     @abstractmethod
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
         """Translations of `sentences`, in order; empty strings map to empty strings."""
+
+
+class TranslatorWrapper(Translator):
+    """A translator around another (cache, cross-request batching, glossary masking): it
+    describes itself as the inner one does unless it says more."""
+
+    def __init__(self, inner: Translator):
+        self.inner = inner
+        self.cache_key = inner.cache_key
+        self.description = inner.description
+        self.backend = inner.backend
+        self.device = inner.device
+        self.call_size = inner.call_size
 
 
 class IdentityTranslator(Translator):

@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from .base import Translation, Translator
+from .base import Translation, TranslatorWrapper
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -30,8 +30,10 @@ CREATE TABLE IF NOT EXISTS translations (
 
 
 def cache_enabled() -> bool:
-    """False when QABRIEF_CACHE is off/0/no/false (benchmarks, or a server that must not keep text)."""
-    return os.environ.get("QABRIEF_CACHE", "on").strip().lower() not in ("0", "off", "no", "false")
+    """False when QABRIEF_CACHE is off (benchmarks, or a server that must not keep text)."""
+    from ..settings import env_flag
+
+    return env_flag("QABRIEF_CACHE", True)
 
 
 def default_cache_path() -> Path:
@@ -116,14 +118,12 @@ class TranslationCache:
         return conn.execute("SELECT COUNT(*) FROM translations WHERE model_key = ?", (model_key,)).fetchone()[0]
 
 
-class CachedTranslator(Translator):
+class CachedTranslator(TranslatorWrapper):
     """Wraps a translator: sentences already in the cache never reach the model."""
 
-    def __init__(self, inner: Translator, cache: TranslationCache | None = None):
-        self.inner = inner
+    def __init__(self, inner, cache: TranslationCache | None = None):
+        super().__init__(inner)
         self.cache = cache or TranslationCache()
-        self.cache_key = inner.cache_key
-        self.description = inner.description
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
         hits = self.cache.get_many(self.cache_key, [s for s in sentences if s.strip()])

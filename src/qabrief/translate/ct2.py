@@ -15,8 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import QabriefError
+from .cuda_libs import CUBLAS_FIX, is_missing_cuda_library, preload_cublas
 from .device import DeviceChoice, choose_device
-from .engine import ModelTranslator, Output
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output
 from .marian_pieces import MarianPieces
 
 FAST_EXTRA = "pip install 'qabrief[fast]'"
@@ -35,7 +36,21 @@ def is_ct2_folder(path: Path | None) -> bool:
     return bool(path) and (path / "model.bin").is_file() and (path / "config.json").is_file()
 
 
+class CT2Unavailable(QabriefError):
+    """CTranslate2 cannot run this model on this device (a library it needs is missing, or
+    its first computation failed); `--backend auto` falls back, `ct2` reports it."""
+
+    def __init__(self, message: str, device: str):
+        super().__init__(message)
+        self.device = device  # where it could not run: "cpu", "cuda:0"
+
+
+PROBE = "你好。"  # the load-time proof that a computation runs: one short sentence, greedy, 4 tokens
+
+
 class CT2Translator(ModelTranslator):
+    backend = "ct2"
+
     def __init__(
         self,
         folder: Path,
@@ -51,8 +66,13 @@ class CT2Translator(ModelTranslator):
     ):
         ctranslate2 = require_ctranslate2()
         super().__init__()
-        self.choice: DeviceChoice = choose_device(device, backend="ct2", compute_type=compute_type)
+        try:
+            self.choice: DeviceChoice = choose_device(device, backend="ct2", compute_type=compute_type)
+        except QabriefError as exc:  # a GPU CTranslate2 cannot see: `auto` gives it to transformers
+            raise CT2Unavailable(str(exc), device) from None
         kind, _, index = self.choice.device.partition(":")
+        if kind == "cuda":
+            preload_cublas()  # CUDA 12's cuBLAS from its pip wheel, before CTranslate2's first dlopen
         # On a CPU, batches run in parallel on `inter_threads` workers of
         # threads/inter_threads threads each (measured in benchmarks/translate_throughput.py).
         cores = self.choice.threads or 1
@@ -64,7 +84,8 @@ class CT2Translator(ModelTranslator):
                 inter_threads=self.inter_threads,
             )
         except (RuntimeError, ValueError) as exc:
-            raise QabriefError(f"cannot load CTranslate2 model from {folder}: {exc}") from None
+            raise CT2Unavailable(f"cannot load CTranslate2 model from {folder} on {self.choice.device}: {exc}",
+                                 self.choice.device) from None
         self.limit = 512  # the tokenizer's own limit, when it states one, replaces this
         self._load_tokenizer(folder)
         self.beams = beams or self._default_beams(folder)
@@ -74,6 +95,21 @@ class CT2Translator(ModelTranslator):
         self.guard = guard
         self.cache_key = f"ct2|{label}|{self.choice.dtype}|beams={self.beams}|max_length={self.max_length}"
         self.description = f"CTranslate2 {self.choice.description}, beam {self.beams}"
+        if kind == "cuda":
+            self.call_size = GPU_CALL_SIZE
+        self.probe()
+
+    def probe(self) -> None:
+        """One real computation now: CTranslate2 loads cuBLAS and its kernels at the first
+        translation, not at construction, so a missing library would otherwise surface in the
+        middle of a visitor's brief. Raises CT2Unavailable with the fix."""
+        try:
+            self.model.translate_batch([self.tokens(PROBE)], beam_size=1, max_decoding_length=4)
+        except (RuntimeError, OSError, ValueError) as exc:
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            fix = f"; fix: {CUBLAS_FIX}" if is_missing_cuda_library(exc) else ""
+            raise CT2Unavailable(f"CTranslate2 cannot run on {self.choice.device}: {reason}{fix}",
+                                 self.choice.device) from None
 
     def _load_tokenizer(self, folder: Path) -> None:
         self._hf = None

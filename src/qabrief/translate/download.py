@@ -24,7 +24,9 @@ def hub_endpoint() -> str:
 
 
 def offline() -> bool:
-    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    from ..settings import env_flag
+
+    return env_flag("HF_HUB_OFFLINE", False)
 
 
 def hub_reachable(timeout: float = 3.0) -> bool:

@@ -12,11 +12,17 @@ from collections.abc import Callable
 
 from ..errors import QabriefError
 from .device import DeviceChoice, choose_device
-from .engine import ModelTranslator, Output
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output
 from .registry import ResolvedModel
+
+# --precision → the torch dtype the weights load in ("auto": the device's choice, device.py);
+# int8 loads fp32 weights and quantizes their linear layers.
+TORCH_DTYPES = {"auto": "auto", "fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "int8": "float32"}
 
 
 class HFTranslator(ModelTranslator):
+    backend = "transformers"
+
     def __init__(
         self,
         resolved: ResolvedModel,
@@ -34,7 +40,9 @@ class HFTranslator(ModelTranslator):
 
         super().__init__()
         self.resolved = resolved
-        self.choice: DeviceChoice = choose_device(device)
+        if precision not in TORCH_DTYPES:
+            raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(TORCH_DTYPES)}")
+        self.choice: DeviceChoice = choose_device(device, dtype=TORCH_DTYPES[precision])
         source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
@@ -71,14 +79,14 @@ class HFTranslator(ModelTranslator):
         self.description = f"transformers {self.choice.description}, beam {self.beams}"
         if self.precision == "int8":
             self.description = self.description.replace("fp32", "int8 (dynamic)", 1)
+        if self.choice.device.startswith("cuda"):
+            self.call_size = GPU_CALL_SIZE
 
     def _quantize(self, precision: str) -> str:
         """`int8`: the linear layers quantized dynamically (weights int8, activations quantized on
         the fly) — an opt-in on CPU: smaller and often faster, not bit-identical to fp32."""
-        if precision in ("auto", self.choice.dtype):
-            return self.choice.dtype
         if precision != "int8":
-            raise QabriefError(f"unknown precision {precision!r}; choose auto or int8")
+            return self.choice.dtype
         if self.choice.device != "cpu":
             raise QabriefError("--precision int8 is for the CPU; on a GPU the default is already float16")
         import torch

@@ -21,20 +21,20 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future
 
-from .base import Translation, Translator
+from .base import Translation, Translator, TranslatorWrapper
 
 log = logging.getLogger(__name__)
 
 MAX_BATCH_SENTENCES = 512  # one combined call at most: bounds the memory of a burst
+IDLE_S = 60.0  # an idle worker thread ends after this long (the next request starts another)
+_STOP = None  # put by close(): the worker ends as soon as nothing is pending
 
 
-class BatchingTranslator(Translator):
+class BatchingTranslator(TranslatorWrapper):
     """Wraps a translator: concurrent `translate_detailed` calls share model calls."""
 
     def __init__(self, inner: Translator, max_sentences: int = MAX_BATCH_SENTENCES):
-        self.inner = inner
-        self.cache_key = inner.cache_key
-        self.description = inner.description
+        super().__init__(inner)
         self.max_sentences = max_sentences
         self.combined_calls = 0  # model calls that served more than one request (tests, benchmarks)
         self._pending: queue.SimpleQueue[tuple[list[str], Future]] = queue.SimpleQueue()
@@ -55,11 +55,18 @@ class BatchingTranslator(Translator):
                 self._worker = threading.Thread(target=self._serve, name="qabrief-model-worker", daemon=True)
                 self._worker.start()
 
+    def close(self) -> None:
+        """Let the worker thread end now rather than after a minute idle, so that an unloaded
+        model is not kept alive by it (a request still using the translator is served first)."""
+        self._pending.put(_STOP)
+
     def _serve(self) -> None:
         while True:
             try:
-                first = self._pending.get(timeout=60)
+                first = self._pending.get(timeout=IDLE_S)
             except queue.Empty:  # idle: the thread ends; the next request starts another
+                first = _STOP
+            if first is _STOP:
                 with self._start:
                     if self._pending.empty():
                         self._worker = None
@@ -71,6 +78,9 @@ class BatchingTranslator(Translator):
                 try:
                     item = self._pending.get_nowait()
                 except queue.Empty:
+                    break
+                if item is _STOP:  # served after this group and whatever came before it
+                    self._pending.put(_STOP)
                     break
                 group.append(item)
                 size += len(item[0])
