@@ -99,15 +99,24 @@ def test_a_document_that_makes_the_translator_raise_does_not_stop_the_others(tmp
 
     src = make_folder(tmp_path, seed_text)
     (src / "poison.txt").write_text("记者：请问毒药如何？\n王文涛：毒药很好。", encoding="utf-8")
-    monkeypatch.setattr(cli, "_load_translator", lambda args: FailsOn("毒药"))
+    monkeypatch.setattr(cli, "_load_translator", lambda args, **_: FailsOn("毒药"))
     out = tmp_path / "out"
     assert main(["batch", str(src), "--out", str(out), "--format", "json"]) == 1
     report = capsys.readouterr().out
     assert "2 written, 0 already done, 3 failed" in report
-    assert "FAILED" in report and "poison.txt: RuntimeError: CUDA out of memory (simulated)" in report
+    assert ("FAILED" in report and "poison.txt: English failed (RuntimeError: CUDA out of memory (simulated)); "
+            "the Chinese brief was written") in report
     log = (out / ".qabrief-batch.log").read_text(encoding="utf-8")
     assert "poison.txt" in log and "Traceback" in log and "translate_detailed" in log
-    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["seed-gbk.json", "seed.json"]
+    # the Chinese brief of the poisoned document is kept, with the reason in its header ...
+    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["poison.json", "seed-gbk.json", "seed.json"]
+    poisoned = json.loads((out / "poison.json").read_text(encoding="utf-8"))
+    assert poisoned["english_error"] == "RuntimeError: CUDA out of memory (simulated)"
+    assert poisoned["segments"][0]["answers"][0]["sentences"][0]["zh"] == "毒药很好。"
+    assert "English stopped: RuntimeError: CUDA out of memory (simulated)" in poisoned["notice"]
+    # ... but it is not done: the next run translates it again, and only it
+    assert main(["batch", str(src), "--out", str(out), "--format", "json"]) == 1
+    assert "0 written, 2 already done, 3 failed" in capsys.readouterr().out
 
 
 def test_ctrl_c_keeps_what_finished_and_says_so(tmp_path, seed_text, monkeypatch, capsys):

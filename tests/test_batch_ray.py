@@ -140,10 +140,13 @@ def test_a_translator_that_raises_in_an_actor_costs_only_its_document(tmp_path, 
     report = run_batch_ray([src], out, BatchOptions(["json"]), failing_translator_factory("毒药"),
                            show_progress=False, workers=1)
     assert sorted(p.name for p in report.written) == ["seed0.txt", "seed1.txt", "seed2.txt"]
-    assert [(p.name, why) for p, why in report.failed] == [("poison.txt", "RuntimeError: CUDA out of memory (simulated)")]
+    assert [(p.name, why) for p, why in report.failed] == [
+        ("poison.txt", "English failed (RuntimeError: CUDA out of memory (simulated)); the Chinese brief was written")]
     log = (out / ".qabrief-batch.log").read_text(encoding="utf-8")
     assert "poison.txt" in log and "Traceback" in log and "translate_detailed" in log
-    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["seed0.json", "seed1.json", "seed2.json"]
+    # its Chinese brief is written, as by the local engine, and it stays out of the manifest (redone next run)
+    assert sorted(p.name for p in out.glob("[!.]*.json")) == ["poison.json", "seed0.json", "seed1.json", "seed2.json"]
+    assert json.loads((out / "poison.json").read_text(encoding="utf-8"))["english_error"].startswith("RuntimeError")
 
 
 def test_without_ray_the_engine_names_the_extra(tmp_path, seed_path, monkeypatch, capsys):
@@ -185,3 +188,36 @@ def test_a_worker_that_dies_is_restarted_and_nothing_is_lost_or_duplicated(tmp_p
     assert sorted(p.name for p in report.written) == ["crash.txt", "seed0.txt", "seed1.txt", "seed2.txt"]
     assert sorted(p.name for p in out.iterdir()) == [".qabrief-batch.json", "crash.json", "seed0.json", "seed1.json",
                                                      "seed2.json"]
+
+
+def gpu_share_factory():
+    """An identity translator that says which GPU share Ray gave its actor."""
+    def factory():
+        import os
+
+        import ray
+
+        from qabrief.translate.base import IdentityTranslator
+
+        translator = IdentityTranslator()
+        translator.description = (f"gpu ids {ray.get_gpu_ids()}, "
+                                  f"CUDA_VISIBLE_DEVICES={os.environ.get('CUDA_VISIBLE_DEVICES')}")
+        return translator
+    return factory
+
+
+def test_gpus_per_worker_gives_each_actor_its_share(tmp_path, seed_text):
+    """The resource plumbing on a CPU: Ray is told of one GPU (none exists), two actors share it."""
+    import ray
+
+    src = three_seeds_and(tmp_path, seed_text, "extra.txt", "记者：请问如何？\n王文涛：很好。")
+    ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+    try:
+        assert ray.cluster_resources().get("GPU") == 1
+        report = run_batch_ray([src], tmp_path / "out", BatchOptions(["json"]), gpu_share_factory(),
+                               show_progress=False, gpus_per_worker=0.5)
+    finally:
+        ray.shutdown()
+    assert not report.failed and len(report.written) == 4
+    headers = {json.loads(p.read_text(encoding="utf-8"))["translator"] for p in (tmp_path / "out").glob("[!.]*.json")}
+    assert headers == {"gpu ids [0], CUDA_VISIBLE_DEVICES=0"}

@@ -174,3 +174,48 @@ def test_a_figure_whose_english_lost_its_number_is_marked(translator):
     (figure,) = brief.segments[0].figures
     assert figure.text == "700万" and figure.en == "Cumulative promotion has exceeded 700 vehicles." and figure.lost
     assert "⚠ number lost" in render_html(brief) and "⚠ _number not in the English_" in render_markdown(brief)
+
+
+class CallCounter(Translator):
+    """Identity English that records the size of every call."""
+
+    cache_key = "call-counter"
+    description = "call counter"
+
+    def __init__(self, call_size=0, fail_on_call=None):
+        self.call_size, self.fail_on_call, self.calls = call_size, fail_on_call, []
+
+    def translate_detailed(self, sentences):
+        from qabrief.translate.base import Translation
+
+        self.calls.append(len(sentences))
+        if len(self.calls) == self.fail_on_call:
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return [Translation(s, f"EN {s}") for s in sentences]
+
+
+def test_a_gpu_translator_gets_the_whole_brief_in_one_call(seed_transcript):
+    per_qa, whole = CallCounter(), CallCounter(call_size=512)
+    make_brief(seed_transcript, per_qa, full_text=True)
+    brief = make_brief(seed_transcript, whole, full_text=True)
+    opening = sum(len(t.sentences) for t in seed_transcript.opening)
+    sentences = opening + sum(len(t.sentences) for seg in seed_transcript.segments for t in seg.turns)
+    # after the one call for titles, names and keywords: the opening, then each Q&A
+    assert per_qa.calls[1:] == [opening] + [sum(len(t.sentences) for t in seg.turns) for seg in seed_transcript.segments]
+    assert whole.calls[1:] == [sentences]
+    assert all(s.en == f"EN {s.zh}" for seg in brief.segments for t in seg.answers for s in t.sentences)
+
+
+def test_a_translator_failing_part_way_keeps_the_chinese_and_says_why(seed_transcript):
+    translator = CallCounter(fail_on_call=4)  # titles, opening, Q&A 1, then Q&A 2 fails
+    brief = make_brief(seed_transcript, translator, full_text=True)
+    assert brief.english_error == "RuntimeError: CUDA error: device-side assert triggered"
+    assert "English stopped: RuntimeError: CUDA error" in brief.notice
+    first, second = brief.segments[0], brief.segments[1]
+    assert all(s.en for t in first.answers for s in t.sentences)  # the English made before stays
+    assert all(s.en is None and s.zh for t in second.answers for s in t.sentences)  # the Chinese is whole
+    html = render_html(brief)
+    assert html.count('class="card qa"') == 7 and "English stopped" in html and "not translated" in html
+    data = json.loads(render_json(brief))
+    assert data["english_error"] == brief.english_error and "english_trace" not in data
+    assert "English stopped" in render_markdown(brief)

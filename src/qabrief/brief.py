@@ -8,9 +8,12 @@ text with highlights, and the exports.
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 
+from .errors import QabriefError
 from .fidelity import Glossary, check_sentence, flag_truncated
 from .fidelity.enforce import GlossaryEnforcingTranslator
 from .fidelity.figures import Figure, figures_of, with_english
@@ -20,6 +23,7 @@ from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .translate.base import Translator
 
+log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
 
 
@@ -104,11 +108,13 @@ class Brief:
     opening: list[BriefTurn]
     segments: list[BriefSegment]
     notice: str | None = None  # shown as a banner (e.g. how to enable English)
+    english_error: str | None = None  # why the English stopped part-way (the Chinese is whole)
+    english_trace: str | None = None  # its traceback, for a log (not part of the brief's JSON)
     pending: bool = False  # English still being translated (a streamed page shows "translating…")
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        del out["pending"]  # a page's state, not the brief's (the JSON schema is unchanged)
+        del out["pending"], out["english_trace"]  # a page's state and a log's, not the brief's
         return out
 
 
@@ -173,16 +179,32 @@ def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None
 def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | None = None,
                    glossary: Glossary | None = None, enforce_glossary: bool = False) -> Iterator[Brief]:
     """Translate a `chinese_brief` in place: yields after each Q&A's English, and last when
-    the fidelity checks are done (`pending` False)."""
+    the fidelity checks are done (`pending` False).
+
+    A translator that fails part-way never costs the brief: the Chinese and the English made
+    so far stay, and `english_error` (shown in the header) says why the rest has none."""
     glossary = glossary or Glossary.load()
     if enforce_glossary:
         translator = GlossaryEnforcingTranslator(translator, glossary)
     brief.translator, brief.translated, brief.pending = translator.description, True, True
-    yield from _translate(brief, translator, brief.full_text, progress)
+    try:
+        yield from _translate(brief, translator, brief.full_text, progress)
+    except QabriefError as exc:
+        _english_failed(brief, str(exc))
+    except Exception as exc:  # a library's or the GPU's failure: the reader gets the Chinese and the reason
+        log.exception("translation failed")
+        _english_failed(brief, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+        brief.english_trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     _check_fidelity(brief, glossary)
     _key_figures_english(brief)
     brief.pending = False
     yield brief
+
+
+def _english_failed(brief: Brief, reason: str) -> None:
+    brief.english_error = reason
+    stopped = f"English stopped: {reason}. The Chinese brief is complete; sentences without English say so."
+    brief.notice = f"{brief.notice} {stopped}" if brief.notice else stopped
 
 
 def all_turns(brief: Brief) -> list[BriefTurn]:
@@ -274,12 +296,29 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
         seg.keywords_en = [english.get(k, "") for k in seg.keywords_zh]
     wanted = [[s for t in group for s in t.sentences if full_text or s.summary] for group in groups]
     total, done = sum(len(w) for w in wanted), 0
-    for n, sentences in enumerate(wanted):
+    for call in _calls([len(w) for w in wanted], translator.call_size):
+        sentences = [s for n in call for s in wanted[n]]
         for sentence, result in zip(sentences, translator.translate_detailed([s.zh for s in sentences])):
             sentence.en = result.text
             sentence.suspect = result.suspect
             sentence.reason = result.reason
         done += len(sentences)
         if progress:
+            n = call[-1]
             progress(done, total, "opening" if n == 0 else f"Q&A {n} of {len(groups) - 1}")
         yield brief
+
+
+def _calls(sizes: list[int], call_size: int) -> list[list[int]]:
+    """Consecutive groups (the opening, then each Q&A) packed into model calls of at least
+    `call_size` sentences (a GPU's whole brief at once); 0: one call per group (a page streams
+    Q&A by Q&A, and a CPU is as fast either way)."""
+    calls: list[list[int]] = [[]]
+    filled = 0
+    for n, size in enumerate(sizes):
+        if calls[-1] and filled >= call_size:
+            calls.append([])
+            filled = 0
+        calls[-1].append(n)
+        filled += size
+    return [c for c in calls if c]

@@ -164,10 +164,17 @@ def flagged(brief: Brief) -> int:
 
 
 def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report: BatchReport,
-           flagged_sentences: int) -> None:
-    """Write a finished document's outputs, then its manifest entry (each atomically)."""
+           flagged_sentences: int, english_error: str | None = None, english_trace: str | None = None) -> None:
+    """Write a finished document's outputs, then its manifest entry (each atomically).
+
+    A brief whose English stopped part-way is written (its Chinese is whole) but counted as
+    failed and left out of the manifest, so that the next run translates it again."""
     for fmt, content in rendered.items():
         atomic_write(out / f"{job.stem}.{fmt}", content)
+    if english_error:
+        record_failure(out, job.path, f"English failed ({english_error}); the Chinese brief was written",
+                       english_trace, report)
+        return
     manifest["documents"][job.key] = {"source": str(job.path), "stem": job.stem,
                                       "outputs": [f"{job.stem}.{f}" for f in rendered]}
     manifests.save(out, manifest)

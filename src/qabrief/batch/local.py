@@ -58,7 +58,7 @@ def _one_document(job: Job, out: Path, options: BatchOptions, translator: Transl
     except Exception as exc:  # one broken document must not cost the others (Ctrl-C still stops)
         record_failure(out, job.path, *failure(exc), report)
         return
-    record(out, job, rendered, manifest, report, flagged(brief))
+    record(out, job, rendered, manifest, report, flagged(brief), brief.english_error, brief.english_trace)
 
 
 def _brief_with_progress(path: Path, translator: Translator | None, options: BatchOptions,

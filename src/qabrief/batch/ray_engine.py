@@ -85,7 +85,8 @@ def run_batch_ray(inputs: list[Path], out: Path, options: BatchOptions, translat
                 if row["error"]:
                     record_failure(out, job.path, row["error"], row["trace"] or None, report)
                 else:
-                    record(out, job, pickle.loads(row["rendered"]), manifest, report, int(row["flagged"]))
+                    record(out, job, pickle.loads(row["rendered"]), manifest, report, int(row["flagged"]),
+                           row["english_error"] or None, row["english_trace"] or None)
                 bar.update()
         finally:
             bar.close()
@@ -109,6 +110,7 @@ def _import_ray():
 def _start(ray, address: str | None) -> bool:
     """Connect to Ray (True when this call started it, so it stops it too)."""
     if ray.is_initialized():
+        _quiet(ray)
         return False
     env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
     # A local instance keeps its idle task workers: by default Ray kills any worker idle for
@@ -117,11 +119,15 @@ def _start(ray, address: str | None) -> bool:
     extra = {} if address else {"_system_config": {"num_workers_soft_limit": 64}}
     ray.init(address=address, runtime_env={"env_vars": env} if env else None, include_dashboard=False,
              log_to_driver=False, logging_level="WARNING", **extra)
+    _quiet(ray)
+    return True
+
+
+def _quiet(ray) -> None:
     context = ray.data.DataContext.get_current()
     context.enable_progress_bars = False  # the driver's documents bar says it
     context.print_on_execution_start = False
     logging.getLogger("ray.data").setLevel(logging.ERROR)  # "execution finished in …" and the like
-    return True
 
 
 def _default_workers(ray, cpus_per_worker: float, gpus_per_worker: float) -> int:
@@ -186,12 +192,14 @@ class _TranslateDocuments:
 
 
 def _render_row(row: dict, options: BatchOptions) -> dict:
-    out = {"key": row["key"], "rendered": b"", "flagged": 0, "error": row["error"], "trace": row["trace"]}
+    out = {"key": row["key"], "rendered": b"", "flagged": 0, "english_error": "", "english_trace": "",
+           "error": row["error"], "trace": row["trace"]}
     if not out["error"]:
         try:
             brief = pickle.loads(row["brief"])
             out["rendered"] = pickle.dumps(render(brief, options, row["key"]))
             out["flagged"] = flagged(brief)
+            out["english_error"], out["english_trace"] = brief.english_error or "", brief.english_trace or ""
         except Exception as exc:
             out["error"], out["trace"] = _failure_fields(exc)
     return out
