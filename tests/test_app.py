@@ -82,7 +82,7 @@ def test_an_upload_error_names_the_file_not_the_servers_temp_path(tmp_path):
 
 def test_page_without_model_still_serves_chinese(isolated_hub):
     html, files = run_page("记者：请问如何看待？\n王文涛：我们认为很好。", None, 0, "Summaries only",
-                           "opus-mt-zh-en", "cpu")
+                           "opus-mt-zh-en", "auto")
     assert "我们认为很好" in html and "qabrief models download opus-mt-zh-en" in html and len(files) == 3
 
 

@@ -128,3 +128,72 @@ def test_a_failed_load_is_remembered_for_a_while(models, monkeypatch):
     for i in range(10):
         pool.get(f"m{i}")
     assert len(pool._failed) == 3  # bounded however many names fail
+
+
+def test_an_unloaded_model_is_not_kept_alive_by_its_batching_thread(models, monkeypatch):
+    import qabrief.translate.shared as shared
+
+    monkeypatch.setattr(shared, "IDLE_S", 600.0)  # without close() the thread would hold the model for this long
+    released = []
+    monkeypatch.setattr("qabrief.service.release_device_memory", lambda: released.append(True))
+    pool = TranslatorPool(RecordingLoader(), max_models=1)
+    first, _ = pool.get("a")
+    assert first.translate(["你好。"]) == ["你好。"]
+    worker = next(layer for layer in (first.inner, getattr(first.inner, "inner", None))
+                  if isinstance(layer, shared.BatchingTranslator))._worker
+    assert worker.is_alive()
+    pool.get("b")  # a goes
+    worker.join(5)
+    assert not worker.is_alive() and released
+    assert first.translate(["还能用。"]) == ["还能用。"]  # a request still holding it is served
+
+
+def test_the_operator_decides_which_devices_and_backends_a_page_offers(models, monkeypatch):
+    loader = RecordingLoader()
+    pool = TranslatorPool(loader, policy=ModelPolicy.from_env())
+    for device, backend in (("cuda", "auto"), ("auto", "transformers"), ("cpu", "ct2")):
+        with pytest.raises(ModelRefused, match="QABRIEF_DEVICES and QABRIEF_BACKENDS"):
+            pool.get("opus-mt-zh-en", device, backend)
+    assert loader.loaded == []
+    monkeypatch.setenv("QABRIEF_DEVICES", "auto,cpu,tpu")
+    monkeypatch.setenv("QABRIEF_BACKENDS", "auto, transformers")
+    policy = ModelPolicy.from_env()
+    assert policy.devices == ("auto", "cpu") and policy.backends == ("auto", "transformers")
+    assert TranslatorPool(loader, policy=policy).get("opus-mt-zh-en", "cpu", "transformers")[1] is None
+
+
+class FailsAtRunTime(IdentityTranslator):
+    backend = "ct2"
+    description = "CTranslate2 int8 on cpu"
+
+    def translate_detailed(self, sentences):
+        raise RuntimeError("Library libcublas.so.12 is not found or cannot be loaded")
+
+
+def test_a_translator_failing_at_run_time_is_remembered_and_the_next_request_gets_the_fallback(models):
+    loaded = []
+
+    def loader(model, device="auto", backend="auto"):
+        loaded.append(backend)
+        return FailsAtRunTime() if backend == "auto" else IdentityTranslator()
+
+    pool = TranslatorPool(loader)
+    broken, _ = pool.get("opus-mt-zh-en")
+    with pytest.raises(RuntimeError):
+        broken.translate(["你好。"])
+    fallback, notice = pool.get("opus-mt-zh-en")
+    assert notice is None and loaded == ["auto", "transformers"]
+    assert "CTranslate2 int8 on cpu failed: RuntimeError: Library libcublas.so.12" in fallback.description
+    assert fallback.translate(["你好。"]) == ["你好。"]
+    assert pool.get("opus-mt-zh-en")[0] is fallback and loaded == ["auto", "transformers"]
+
+
+def test_a_translator_with_no_fallback_is_remembered_as_failed(models):
+    loader = RecordingLoader()
+    pool = TranslatorPool(lambda *a, **k: FailsAtRunTime(), max_models=2)
+    broken, _ = pool.get("m", "auto", "ct2")  # the user chose CTranslate2: nothing else to offer
+    with pytest.raises(RuntimeError):
+        broken.translate(["你好。"])
+    translator, notice = pool.get("m", "auto", "ct2")
+    assert translator is None and "no English" in notice and "libcublas.so.12" in notice
+    assert loader.loaded == []

@@ -30,6 +30,7 @@ from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
 from .service import NO_MODEL, ModelPolicy, TranslatorPool
+from .settings import env_flag
 from .summarize import Budget
 from .translate import default_model
 
@@ -38,8 +39,7 @@ log = logging.getLogger(__name__)
 EXAMPLE = Path(__file__).resolve().parent.parent.parent / "seeds" / "000_5e0600fa31af93ee.txt"
 UPLOAD_TYPES = [".txt", ".html", ".htm", ".md"]
 SCOPES = ["Summaries only", "Full text"]
-DEVICES = ["auto", "cpu", "cuda", "mps"]
-BACKENDS = ["auto", "transformers", "ct2"]
+PRELOAD_ENV = "QABRIEF_PRELOAD"  # load (and on a GPU warm up) the default model while the page starts
 UNEXPECTED = "unexpected error ({}); the server log has details"
 DOWNLOADS_KEEP_S = 3600.0  # export files older than this are removed (the browser fetched them long ago)
 
@@ -52,8 +52,13 @@ def translator_pool() -> TranslatorPool:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = TranslatorPool(policy=ModelPolicy.from_env())
+            _pool = TranslatorPool(policy=ModelPolicy.from_env(), warm=preloading())
         return _pool
+
+
+def preloading() -> bool:
+    """The operator asked for the default model at start (QABRIEF_PRELOAD; on by default on Spaces)."""
+    return env_flag(PRELOAD_ENV, bool(os.environ.get("SPACE_ID")))
 
 
 def model_choices() -> list[str]:
@@ -87,8 +92,8 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         source = text
     else:
         raise QabriefError("paste a transcript, upload a file, or click “Load example”")
-    if device not in DEVICES or backend not in BACKENDS:
-        raise QabriefError(f"device must be one of {', '.join(DEVICES)} and backend one of {', '.join(BACKENDS)}")
+    if model != NO_MODEL:  # a device or backend the operator does not offer loads nothing
+        translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
     from .parse import parse
 
@@ -228,9 +233,12 @@ def build_app():
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
                 model = gr.Dropdown(model_choices(), value=default, label="Model")
                 with gr.Row():
-                    device = gr.Dropdown(DEVICES, value="auto", label="Device")
-                    backend = gr.Dropdown(BACKENDS, value="auto", label="Backend",
-                                          info="auto: CTranslate2 int8 when installed (converted once)")
+                    policy = translator_pool().policy
+                    device = gr.Dropdown(list(policy.devices), value=policy.devices[0], label="Device",
+                                         interactive=len(policy.devices) > 1)
+                    backend = gr.Dropdown(list(policy.backends), value=policy.backends[0], label="Backend",
+                                          interactive=len(policy.backends) > 1,
+                                          info="auto: the fastest path that runs here")
                 with gr.Row():
                     glossary = gr.File(label="Your glossary (.tsv: Chinese<TAB>English)", file_types=[".tsv", ".txt"],
                                        type="filepath")
@@ -266,8 +274,10 @@ def bound_malloc_arenas(arenas: int = 2) -> bool:
 def launch(demo=None, **kwargs):
     demo = demo or build_app()
     atexit.register(shutil.rmtree, downloads_root(), ignore_errors=True)
-    if os.environ.get("SPACE_ID"):  # on Spaces: fetch the model into the cache while the page starts
-        threading.Thread(target=translator_pool().get, args=(default_model(), "auto"), daemon=True).start()
+    if preloading():  # fetch, load and (on a GPU) warm the default model while the page starts
+        policy = translator_pool().policy
+        threading.Thread(target=translator_pool().get, args=(default_model(), policy.devices[0], policy.backends[0]),
+                         daemon=True).start()
     kwargs.setdefault("server_name", os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
     kwargs.setdefault("server_port", int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     # Gradio's default pool of 40 worker threads, each with its own memory, for at most

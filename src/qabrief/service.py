@@ -4,10 +4,16 @@ A public server must not let a visitor choose what it loads or keep loading fore
 - `ModelPolicy` says which model names a request may ask for. By default: the presets,
   the folders under the models directory, and the operator's default (QABRIEF_MODEL).
   An operator opts into any local folder or hub id with QABRIEF_ALLOW_ANY_MODEL=1.
+  The operator also says which devices and backends a request may choose
+  (QABRIEF_DEVICES, QABRIEF_BACKENDS; default `auto` only): each choice is a copy of a
+  model in memory, so a public page offers only what the operator sized it for.
 - `TranslatorPool` keeps at most `max_models` loaded translators (least recently used
-  goes), loads each under its own gate so a slow load never blocks requests for a model
-  already loaded, and remembers a failed load for a while instead of retrying it on
-  every request. Everything it keeps is bounded.
+  goes, its batching thread stopped and its GPU memory handed back), loads each under its
+  own gate so a slow load never blocks requests for a model already loaded, and remembers
+  a failed load for a while instead of retrying it on every request. A translator that
+  fails at run time (a library missing at its first real use, a GPU error) is remembered
+  as failed the same way; under `auto`, the next request gets the next-best path
+  (`translate.fallback_for`) with the reason in its header. Everything it keeps is bounded.
 
 Callers get `(translator, None)` or `(None, notice)`: with no model, the Chinese brief
 still works and the notice says exactly how to enable English.
@@ -21,12 +27,16 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import QabriefError
-from .translate import MODELS, Translator, default_model, load_translator, models_dir
-from .translate.shared import batched_across_requests
+from .settings import env_flag, env_list
+from .translate import BACKENDS, MODELS, Translator, default_model, fallback_for, load_translator, models_dir
+from .translate.base import Translation, TranslatorWrapper
+from .translate.device import DEVICES, release_device_memory
+from .translate.shared import BatchingTranslator, batched_across_requests
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +46,8 @@ RETRY_FAILED_AFTER_S = 60.0
 MAX_REMEMBERED_FAILURES = 32
 ALLOW_ANY_ENV = "QABRIEF_ALLOW_ANY_MODEL"
 MAX_MODELS_ENV = "QABRIEF_MAX_MODELS"
+DEVICES_ENV = "QABRIEF_DEVICES"
+BACKENDS_ENV = "QABRIEF_BACKENDS"
 
 
 class ModelRefused(QabriefError):
@@ -47,10 +59,21 @@ class ModelPolicy:
     """Which model names requests may use. `allow_any` trusts every local folder and hub id."""
 
     allow_any: bool = False
+    devices: tuple[str, ...] = DEVICES
+    backends: tuple[str, ...] = BACKENDS
 
     @classmethod
     def from_env(cls) -> ModelPolicy:
-        return cls(allow_any=os.environ.get(ALLOW_ANY_ENV, "").strip().lower() in ("1", "true", "yes"))
+        """The public app's policy: presets only, and `auto` device and backend unless the operator widens them."""
+        return cls(allow_any=env_flag(ALLOW_ANY_ENV, False), devices=env_list(DEVICES_ENV, ("auto",), DEVICES),
+                   backends=env_list(BACKENDS_ENV, ("auto",), BACKENDS))
+
+    def check_path(self, device: str, backend: str) -> None:
+        """Raise ModelRefused unless the operator offers this device and backend."""
+        if device not in self.devices or backend not in self.backends:
+            raise ModelRefused(f"this server offers device {', '.join(self.devices)} and backend "
+                               f"{', '.join(self.backends)} (the operator sets {DEVICES_ENV} and {BACKENDS_ENV}); "
+                               f"not device {device[:20]!r} with backend {backend[:20]!r}")
 
     def offered(self) -> list[str]:
         """The names a request may use, as the page lists them."""
@@ -87,10 +110,12 @@ def _max_models() -> int:
 
 
 class TranslatorPool:
-    def __init__(self, loader=load_translator, policy: ModelPolicy | None = None, max_models: int | None = None):
+    def __init__(self, loader=load_translator, policy: ModelPolicy | None = None, max_models: int | None = None,
+                 warm: bool = False):
         self._loader = loader
         self.policy = policy  # None: trust every name (the CLI and batch run the user's own choices)
         self.max_models = max_models or _max_models()
+        self.warm = warm  # a model loaded on a GPU runs the batcher's shapes before it serves
         self._lock = threading.Lock()  # guards the three dicts below; never held while loading
         self._loaded: OrderedDict[tuple[str, str, str], Translator] = OrderedDict()
         self._failed: OrderedDict[tuple[str, str, str], tuple[float, str]] = OrderedDict()
@@ -106,6 +131,7 @@ class TranslatorPool:
             return None, "English is off (model: none)."
         if self.policy is not None:
             self.policy.check(model)
+            self.policy.check_path(device, backend)
         key = (str(model or ""), device, backend)
         while True:
             with self._lock:
@@ -114,7 +140,10 @@ class TranslatorPool:
                     return self._loaded[key], None
                 failed = self._failed.get(key)
                 if failed and time.monotonic() - failed[0] < RETRY_FAILED_AFTER_S:
-                    return None, failed[1]
+                    if failed[2] is None:
+                        return None, failed[1]
+                    key = failed[2]  # the next-best path, while the failed one rests
+                    continue
                 gate = self._loading.get(key)
                 if gate is None:  # this thread loads it; others asking for the same key wait on the gate
                     gate = self._loading[key] = threading.Event()
@@ -127,28 +156,86 @@ class TranslatorPool:
                 del self._loading[key]
             gate.set()
 
-    def _load(self, key: tuple[str, str, str]) -> tuple[Translator | None, str | None]:
-        model, device, backend = key
+    def _load(self, key: tuple) -> tuple[Translator | None, str | None]:
+        model, device, backend = key[:3]
+        because = key[3] if len(key) > 3 else None  # a fallback key: why the first choice rests
         try:
-            translator = self._loader(model or None, device=device, backend=backend)
+            translator = self._loader(model or None, device=device, backend=backend,
+                                      **({"warm": True} if self.warm else {}))
         except QabriefError as exc:
             notice = f"Chinese only — no English: {exc}"
             log.warning(notice)
-            with self._lock:
-                self._failed[key] = (time.monotonic(), notice)
-                while len(self._failed) > MAX_REMEMBERED_FAILURES:
-                    self._failed.popitem(last=False)
+            self._remember_failure(key, notice, None)
             return None, notice
-        if os.environ.get("QABRIEF_BATCH_REQUESTS", "on").lower() not in ("0", "off", "false", "no"):
+        if because:
+            translator.description += f" ({because})"
+        if env_flag("QABRIEF_BATCH_REQUESTS", True):
             translator = batched_across_requests(translator)  # simultaneous briefs share model calls
+        translator = _Watched(translator, lambda exc, failed: self._failed_at_run_time(key, failed, exc))
+        evicted = []
         with self._lock:
             self._loaded[key] = translator
             self._failed.pop(key, None)
             while len(self._loaded) > self.max_models:
-                old, _ = self._loaded.popitem(last=False)  # requests still using it keep their reference
-                log.info("unloading model %s (%s, %s): keeping at most %d", *old, self.max_models)
+                old, gone = self._loaded.popitem(last=False)  # requests still using it keep their reference
+                log.info("unloading model %s (%s, %s): keeping at most %d", *old[:3], self.max_models)
+                evicted.append(gone)
+        for gone in evicted:
+            _unload(gone)
         return translator, None
+
+    def _remember_failure(self, key: tuple, notice: str, fallback: tuple | None) -> None:
+        with self._lock:
+            self._failed[key] = (time.monotonic(), notice, fallback)
+            while len(self._failed) > MAX_REMEMBERED_FAILURES:
+                self._failed.popitem(last=False)
+
+    def _failed_at_run_time(self, key: tuple, failed: Translator, exc: Exception) -> None:
+        """A loaded translator raised: unload it, and for a while serve the next-best path (or none)."""
+        reason = f"{failed.description} failed: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+        log.warning("%s; remembered for %.0f s", reason, RETRY_FAILED_AFTER_S)
+        model, device, backend = key[:3]
+        try:
+            nxt = fallback_for(model or None, device, backend, failed)
+        except QabriefError:
+            nxt = None
+        fallback = (model, nxt["device"], nxt["backend"], reason) if nxt and len(key) == 3 else None
+        with self._lock:
+            if self._loaded.get(key) is failed:
+                del self._loaded[key]
+        _unload(failed)
+        self._remember_failure(key, f"Chinese only — no English: {reason}", fallback)
 
     def loaded(self) -> list[tuple[str, str, str]]:
         with self._lock:
             return list(self._loaded)
+
+
+class _Watched(TranslatorWrapper):
+    """Tells the pool when the translator it wraps raises (the exception still reaches the caller,
+    whose brief keeps its Chinese and shows the reason)."""
+
+    def __init__(self, inner: Translator, on_failure):
+        super().__init__(inner)
+        self._on_failure = on_failure
+
+    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        try:
+            return self.inner.translate_detailed(sentences)
+        except QabriefError:
+            raise  # the request's own problem (a sentence it sent), not the model's
+        except Exception as exc:
+            self._on_failure(exc, self)
+            raise
+
+    def close(self) -> None:
+        for layer in (self.inner, getattr(self.inner, "inner", None)):
+            if isinstance(layer, BatchingTranslator):
+                layer.close()
+
+
+def _unload(translator: Translator) -> None:
+    """Stop what keeps an unloaded translator alive, and give its GPU memory back."""
+    if isinstance(translator, _Watched):
+        translator.close()
+    release_device_memory()
