@@ -1,7 +1,7 @@
 """Translation throughput: the naive one-sentence loop vs qabrief's translator (transformers
 and CTranslate2 int8 backends).
 
-    python benchmarks/translate_throughput.py [--beams 4] [--limit N]
+    python benchmarks/translate_throughput.py [--beams 4] [--limit N] [--device cpu|cuda]
 
 Builds a random-weight MarianMT with the exact architecture of Helsinki-NLP/opus-mt-zh-en
 (vocab 65001, d_model 512, 6+6 layers, 8 heads, FFN 2048, ~78M parameters; the real
@@ -16,7 +16,12 @@ weights cannot be downloaded here) and translates the seed's sentences two ways:
 Random weights never emit </s>, so both generate exactly ceil(1.3 × source tokens) new
 tokens per sentence (qabrief: per batch, from its longest sentence, so it does at least
 as much work). Each path runs in its own process so peak resident memory is its own.
-Same beam size for both. Prints sentences/s, tokens/s, peak RSS and the ratio.
+Same beam size for both. Prints sentences/s, tokens/s, peak RSS and the ratio. On a CPU
+with native bf16 (AVX-512 BF16 or AMX) the transformers path's default is bf16, and the
+fp32 and bf16 paths are measured beside it so the choice shows in one run.
+
+`--device cuda` measures the GPU instead, cold and warm (benchmarks/gpu_throughput.py);
+on a machine without one it says so and exits cleanly.
 """
 
 from __future__ import annotations
@@ -117,6 +122,14 @@ def run_qabrief_int8(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return run_qabrief(model_dir, sentences, beams, precision="int8")
 
 
+def run_qabrief_fp32(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    return run_qabrief(model_dir, sentences, beams, precision="fp32")
+
+
+def run_qabrief_bf16(model_dir: Path, sentences: list[str], beams: int) -> dict:
+    return run_qabrief(model_dir, sentences, beams, precision="bf16")
+
+
 def run_ct2_inter1(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return run_ct2(model_dir, sentences, beams, inter_threads=1)
 
@@ -125,8 +138,16 @@ def run_ct2_inter2(model_dir: Path, sentences: list[str], beams: int) -> dict:
     return run_ct2(model_dir, sentences, beams, inter_threads=2)
 
 
-WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-int8": run_qabrief_int8, "qabrief-ct2": run_ct2,
+WORKERS = {"naive": run_naive, "qabrief": run_qabrief, "qabrief-fp32": run_qabrief_fp32,
+           "qabrief-bf16": run_qabrief_bf16, "qabrief-int8": run_qabrief_int8, "qabrief-ct2": run_ct2,
            "ct2-inter1": run_ct2_inter1, "ct2-inter2": run_ct2_inter2}
+
+
+def default_paths() -> str:
+    from qabrief.translate.device import cpu_has_bf16
+
+    bf16 = ",qabrief-fp32,qabrief-bf16" if cpu_has_bf16() else ""
+    return f"naive,qabrief{bf16},qabrief-int8,qabrief-ct2"
 
 
 def worker(args) -> int:
@@ -142,17 +163,35 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--beams", type=int, default=4)
     ap.add_argument("--limit", type=int, default=None, help="first N sentences of the seed (default: all)")
-    ap.add_argument("--paths", default="naive,qabrief,qabrief-int8,qabrief-ct2",
-                    help=f"comma-separated, from {', '.join(WORKERS)}")
+    ap.add_argument("--paths", help=f"comma-separated, from {', '.join(WORKERS)} (default: {default_paths()})")
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: the GPU paths, cold and warm (benchmarks/gpu_throughput.py)")
     ap.add_argument("--worker", choices=list(WORKERS), help=argparse.SUPPRESS)
+    ap.add_argument("--gpu-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--model-dir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args)
+    if args.gpu_worker:
+        import gpu_throughput
+
+        return gpu_throughput.worker(args.gpu_worker, args.model_dir, args.beams, args.size, args.warm)
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():  # before building a 300 MB model for nothing
+            print("no CUDA GPU here (torch.cuda.is_available() is False): nothing to measure with --device cuda")
+            return 0
     with tempfile.TemporaryDirectory() as tmp:
         model_dir = Path(tmp) / "opus-mt-zh-en-architecture"
         build_model(model_dir)
-        paths = args.paths.split(",")
+        if args.device == "cuda":
+            import gpu_throughput
+
+            return gpu_throughput.main(model_dir, args.beams, __file__)
+        paths = (args.paths or default_paths()).split(",")
         try:
             from qabrief.translate.ct2 import convert
 
@@ -172,8 +211,12 @@ def main() -> int:
     import torch
 
     first = next(iter(results.values()))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, torch {torch.__version__}, "
-          f"threads {torch.get_num_threads()}; beam {args.beams}; {first['sentences']} seed sentences")
+    from qabrief.translate.device import cpu_flags
+
+    native = [f for f in ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16") if f in cpu_flags()]
+    print(f"machine: {platform.machine()}, {platform.processor() or '?'}, {os.cpu_count()} cores "
+          f"({', '.join(native) or 'no AVX'}), torch {torch.__version__}, threads {torch.get_num_threads()}; "
+          f"beam {args.beams}; {first['sentences']} seed sentences")
     print(f"{'path':12s} {'sent/s':>8s} {'tokens/s':>9s} {'seconds':>8s} {'peak RSS':>9s} {'vs naive':>9s}")
     naive = results.get("naive")
     for name, r in results.items():
