@@ -98,3 +98,36 @@ def models_folder(tiny_model_dir, tmp_path_factory):
 def models(models_folder, monkeypatch):
     monkeypatch.setenv("QABRIEF_MODELS_DIR", str(models_folder))
     return models_folder
+
+
+def _script(name: str):
+    import importlib.util
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))  # make_tiny_quickmt imports make_tiny_model's helpers
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def tiny_quickmt_dir(tmp_path_factory) -> Path:
+    """A tiny model in quickmt-zh-en's published CTranslate2 layout (separate vocabularies, an
+    eole_model/ folder) that memorised tests/data/memorize_pairs.tsv."""
+    pytest.importorskip("ctranslate2", reason="quickmt-zh-en runs on CTranslate2 (qabrief[fast])")
+    out = tmp_path_factory.mktemp("tiny-quickmt") / "quickmt-zh-en"
+    assert _script("make_tiny_quickmt").main([str(out), "--memorize", str(PAIRS_TSV)]) == 0
+    return out
+
+
+@pytest.fixture
+def quickmt_models(tiny_quickmt_dir, tmp_path, monkeypatch):
+    """A models folder where the quickmt-zh-en preset is 'downloaded' (the tiny model), as users have it."""
+    import shutil
+
+    folder = tmp_path / "models"
+    shutil.copytree(tiny_quickmt_dir, folder / "quickmt-zh-en")
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
+    monkeypatch.delenv("QABRIEF_MODEL", raising=False)
+    return folder

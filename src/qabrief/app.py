@@ -32,7 +32,7 @@ from .render.json import brief_dict
 from .service import NO_MODEL, ModelPolicy, TranslatorPool
 from .settings import env_flag
 from .summarize import Budget
-from .translate import default_model
+from .translate import default_choice, default_model
 
 log = logging.getLogger(__name__)
 
@@ -219,8 +219,9 @@ def build_app():
     default = default_model()
     # delete_cache: Gradio's own copies of the export files go after an hour, checked every 10 minutes
     with gr.Blocks(title="qabrief — bilingual press-conference briefs", delete_cache=(600, 3600)) as demo:
+        name, why = default_choice()
         gr.Markdown("## qabrief\nBilingual briefs of Chinese press conferences: who asked what, what was "
-                    "answered, the Chinese beside the English.")
+                    f"answered, the Chinese beside the English. Default model: **{name}** ({why}).")
         banner = gr.Markdown(startup_notice(default), elem_id="banner")
         with gr.Row():
             with gr.Column(scale=3):

@@ -71,6 +71,22 @@ def _build_parser() -> argparse.ArgumentParser:
     ray.add_argument("--gpus-per-worker", type=_positive(float, zero=True), default=0.0, metavar="F")
     p.set_defaults(func=_cmd_batch)
 
+    p = sub.add_parser("eval", help="score models' English against reference translations (chrF, BLEU, numbers, "
+                                    "terms, speed, memory)")
+    p.add_argument("--model", action="append", dest="models", metavar="MODEL",
+                   help="preset, folder or hub id; repeat to compare (default: the default model)")
+    p.add_argument("--backend", action="append", dest="backends", metavar="BACKEND", choices=["auto", "transformers",
+                                                                                               "ct2"],
+                   help="auto (default), transformers or ct2; repeat to compare")
+    p.add_argument("--reference", help="a TSV of Chinese<TAB>English pairs, a bilingual JSONL, or mfa-2019-last30 "
+                                       "(default: the Foreign Ministry's last 30 conferences of 2019)")
+    p.add_argument("--limit", type=_positive(int), metavar="N", help="the first N pairs only (in file order)")
+    p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
+    p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
+    p.add_argument("--no-comet", action="store_true", help="skip COMET even where unbabel-comet is installed")
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(func=_cmd_eval)
+
     models = sub.add_parser("models", help="list, download translation models")
     msub = models.add_subparsers(title="models commands")
     p = msub.add_parser("list", help="presets, licences and whether each is downloaded")
@@ -89,8 +105,9 @@ def _build_parser() -> argparse.ArgumentParser:
 def _add_model_options(p: argparse.ArgumentParser) -> None:
     from .translate import BACKENDS, PRECISIONS
 
-    p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL or "
-                                   "opus-mt-zh-en); 'none' for Chinese only")
+    p.add_argument("--model", help="preset name, local model folder or hub id (default: $QABRIEF_MODEL, else "
+                                   "quickmt-zh-en with CTranslate2 installed, else opus-mt-zh-en); "
+                                   "'none' for Chinese only")
     p.add_argument("--device", default="auto", help="auto (default), cpu, cuda, cuda:N or mps")
     p.add_argument("--backend", default="auto", choices=BACKENDS,
                    help="auto (default): the best path that runs here: CTranslate2 when installed and working "
@@ -261,16 +278,35 @@ def _cmd_batch(args) -> int:
     return 130 if report.interrupted else (1 if report.failed else 0)
 
 
+def _cmd_eval(args) -> int:
+    from .evaluation import as_json, as_table, evaluate, load_reference
+
+    name, pairs = load_reference(args.reference)
+    pairs = pairs[:args.limit] if args.limit else pairs
+    scores = [evaluate(pairs, name, model, backend, args.device, args.beams, with_comet=not args.no_comet)
+              for model in (args.models or [None]) for backend in (args.backends or ["auto"])]
+    if args.json:
+        print(as_json(scores))
+    else:
+        print(as_table(scores))
+    return 0 if any(s.chrf is not None for s in scores) else 2
+
+
 def _cmd_models_list(args) -> int:
-    from .translate import MODELS, default_model, models_dir
+    from .translate import MODELS, default_choice, models_dir
     from .translate.registry import QUANTIZATIONS, converted_folder, is_downloaded
 
-    print(f"models folder: {models_dir().resolve()}   default: {default_model()}")
-    print(f"{'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  {'ct2 forms':12s} hub id")
+    default, why = default_choice()
+    print(f"models folder: {models_dir().resolve()}")
+    print(f"default: {default} ({why})")
+    print(f"  {'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  {'ct2 forms':12s} hub id")
     for spec in MODELS.values():
-        ct2 = ",".join(q for q in QUANTIZATIONS if (converted_folder(spec.name, q) / "model.bin").is_file())
-        print(f"{spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:13s} "
+        ct2 = "native" if spec.family == "ct2" else ",".join(
+            q for q in QUANTIZATIONS if (converted_folder(spec.name, q) / "model.bin").is_file())
+        mark = "*" if spec.name == default else " "
+        print(f"{mark} {spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:13s} "
               f"{'yes' if is_downloaded(spec.name) else 'no':5s}  {ct2 or '-':12s} {spec.hub_id}")
+        print(f"  {'':30s} {spec.note}")
     return 0
 
 

@@ -1,6 +1,6 @@
 """Chinese → English translation behind one small interface.
 
-    translator = load_translator("opus-mt-zh-en", device="auto")
+    translator = load_translator("quickmt-zh-en", device="auto")
     translator.translate(["谢谢你的提问。"])  # ["Thank you for your question."]
 
 `load_translator` accepts a preset name (see `MODELS`), a local model folder or a hub id.
@@ -16,13 +16,22 @@ from pathlib import Path
 from ..errors import QabriefError
 from .base import IdentityTranslator, Translation, Translator
 from .cache import CachedTranslator, TranslationCache, cache_enabled
-from .registry import DEFAULT_MODEL, MODELS, ModelSpec, ResolvedModel, default_model, models_dir, resolve_model
+from .registry import (
+    DEFAULT_MODEL,
+    MODELS,
+    ModelSpec,
+    ResolvedModel,
+    default_choice,
+    default_model,
+    models_dir,
+    resolve_model,
+)
 
 log = logging.getLogger("qabrief.translate")
 
 __all__ = ["BACKENDS", "DEFAULT_MODEL", "MODELS", "PRECISIONS", "CachedTranslator", "IdentityTranslator",
            "ModelSpec", "ResolvedModel", "Translation", "TranslationCache", "Translator", "check_available",
-           "default_model", "fallback_for", "load_translator", "models_dir", "resolve_model"]
+           "default_choice", "default_model", "fallback_for", "load_translator", "models_dir", "resolve_model"]
 
 
 BACKENDS = ("auto", "transformers", "ct2")
@@ -52,7 +61,8 @@ def load_translator(
     warm: bool = False,
     **options,
 ) -> Translator:
-    """Load a translator for a preset name, local folder or hub id (default: QABRIEF_MODEL or opus-mt-zh-en).
+    """Load a translator for a preset name, local folder or hub id (default: `default_model()`:
+    QABRIEF_MODEL, else quickmt-zh-en where CTranslate2 is installed, else opus-mt-zh-en).
 
     `backend`: "transformers", "ct2" (CTranslate2, `pip install 'qabrief[fast]'`), or "auto":
     the best path that works on this machine. CTranslate2 when it is installed and can run
@@ -144,7 +154,6 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Pat
     """(the CTranslate2 model folder to use or None for transformers, why the fast path is not used)."""
     from .autoconvert import ensure_converted, source_folder
     from .ct2 import FAST_EXTRA, is_ct2_folder
-    from .download import download_command
     from .registry import find_converted
 
     native = (resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)
@@ -161,7 +170,7 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Pat
     if native:
         if resolved.local_path and is_ct2_folder(resolved.local_path):
             return resolved.local_path, None
-        raise QabriefError(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
+        return _download_ct2_preset(resolved), None
     if backend == "auto" and device.lower() == "mps":
         return None, None  # CTranslate2 has no Apple GPU backend: transformers runs on MPS
     ct2_gpus = ctranslate2.get_cuda_device_count()
@@ -185,6 +194,17 @@ def _ct2_folder(resolved: ResolvedModel, device: str, backend: str) -> tuple[Pat
         reason = f"CTranslate2 conversion failed: {exc}"
         _log_once(f"{resolved.label}: {reason}; using transformers")
         return None, reason
+
+
+def _download_ct2_preset(resolved: ResolvedModel) -> Path:
+    """A preset published only in CTranslate2 form, fetched on first use where the Hub is reachable
+    (as transformers does for the others: a Space starts with none); else the command to run."""
+    from .download import download_command, download_model, hub_reachable, offline
+
+    if resolved.spec is None or offline() or not hub_reachable():
+        raise QabriefError(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
+    _log_once(f"downloading {resolved.label} into {models_dir() / resolved.spec.name} (once)")
+    return download_model(resolved.spec.name)
 
 
 def _torch_sees_a_gpu() -> bool:

@@ -5,8 +5,11 @@ Two model forms load here:
 - a folder made by `qabrief models convert NAME` (model.bin plus the original tokenizer
   files: source.spm, target.spm, vocab.json), tokenized into the same pieces as the
   transformers backend's MarianTokenizer (marian_pieces.py, without importing transformers);
-- a folder published in CTranslate2 format with plain sentencepiece models
-  (src.spm.model / tgt.spm.model, as quickmt-zh-en), tokenized with sentencepiece.
+- a folder published in CTranslate2 format with separate sentencepiece models
+  (src.spm.model / tgt.spm.model, as quickmt-zh-en), tokenized with sentencepiece into the
+  bare pieces, as quickmt's own translator does: the folder's config.json says whether
+  CTranslate2 adds a source BOS or EOS (quickmt-train exports add_source_bos), and only
+  the files at the top level are read (quickmt's `eole_model/` checkpoint never is).
 """
 
 from __future__ import annotations
@@ -112,7 +115,12 @@ class CT2Translator(ModelTranslator):
                                  self.choice.device) from None
 
     def _load_tokenizer(self, folder: Path) -> None:
+        import json
+
         self._hf = None
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        # tokens CTranslate2 itself adds to every source: counted against the model's input limit
+        self._added = int(bool(config.get("add_source_bos"))) + int(bool(config.get("add_source_eos")))
         if (folder / "src.spm.model").is_file():
             import sentencepiece as spm
 
@@ -157,7 +165,7 @@ class CT2Translator(ModelTranslator):
             return self._pieces.tokens(text)
         if self._hf is not None:
             return self._hf.convert_ids_to_tokens(self._hf(text, verbose=False)["input_ids"])
-        return self._src.encode(text, out_type=str) + ["</s>"]
+        return self._src.encode(text, out_type=str)
 
     def detokenize(self, tokens: list[str]) -> str:
         if self._pieces is not None:
@@ -167,7 +175,7 @@ class CT2Translator(ModelTranslator):
         return self._tgt.decode(tokens)
 
     def count_tokens(self, text: str) -> int:
-        return len(self.tokens(text))
+        return len(self.tokens(text)) + self._added
 
     def _generate_batches(self, jobs, **options) -> list[list[Output]]:
         """All batches submitted at once, so `inter_threads` workers decode them in parallel."""

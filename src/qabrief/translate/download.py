@@ -17,6 +17,11 @@ from ..errors import QabriefError
 from .registry import MODELS, models_dir
 
 NEEDED = ["*.json", "*.spm", "*.model", "*.txt", "sentencepiece*", "source*", "target*", "vocab*"]
+# A model published in CTranslate2 format: exactly what inference reads (quickmt's own
+# downloader takes the same list), never the training checkpoint beside it (eole_model/).
+CT2_NEEDED = ["README.md", "config.json", "model.bin", "source_vocabulary.json", "target_vocabulary.json",
+              "shared_vocabulary.json", "vocabulary.json", "src.spm.model", "tgt.spm.model"]
+NEVER = ["eole_model/*", "eole-model/*", "*.ipynb_checkpoints*"]
 
 
 def hub_endpoint() -> str:
@@ -46,6 +51,14 @@ def download_command(name: str) -> str:
     return f"qabrief models download {name}"
 
 
+def download_patterns(family: str, files: list[str]) -> list[str]:
+    """The files of a repository a model of `family` needs for inference (glob patterns)."""
+    if family == "ct2":
+        return CT2_NEEDED
+    weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
+    return NEEDED + weights
+
+
 def download_model(name: str, progress: bool = True) -> Path:
     """Fetch preset `name` into models/NAME; returns the folder."""
     if name not in MODELS:
@@ -60,12 +73,8 @@ def download_model(name: str, progress: bool = True) -> Path:
 
     target = models_dir() / name
     try:
-        files = list_repo_files(spec.hub_id)
-        weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
-        if spec.family == "ct2":
-            weights = ["model.bin"]
-        snapshot_download(spec.hub_id, local_dir=target, allow_patterns=NEEDED + weights,
-                          ignore_patterns=["eole_model/*", "eole-model/*", "*.ipynb_checkpoints*"])
+        allow = download_patterns(spec.family, list_repo_files(spec.hub_id))
+        snapshot_download(spec.hub_id, local_dir=target, allow_patterns=allow, ignore_patterns=NEVER)
     except Exception as exc:  # network and hub errors come in many types; all end the same way
         raise QabriefError(f"download of {spec.hub_id} failed: {exc}; run the command again to resume") from None
     return target
