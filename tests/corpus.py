@@ -14,6 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "corpus"
 TRANSCRIPTS = CORPUS / "transcripts"
+BILINGUAL = CORPUS / "bilingual" / "mfa-2018-2019.jsonl"  # 353 Foreign Ministry conferences, Chinese and English
 EXPECTED_TURNS = ROOT / "tests" / "data" / "parse_corpus"
 
 

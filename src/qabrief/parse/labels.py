@@ -120,9 +120,10 @@ _INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000A-Za-z0-9.'’&|-])[ \t\u3000]*(?:\
 _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
 
 
-def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], list[str]]:
-    """(Chinese ranges, English texts) of one line: inline English moves to the references."""
-    chinese, english = [], []
+def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int]], list[str], list[str]]:
+    """(Chinese ranges, English texts, their English labels) of one line: inline English moves
+    to the references, its label ("Reuters") to the turn's English label."""
+    chinese, english, labels = [], [], []
     line = text[lo:hi]  # on its own, so a label may start the line whatever comes before it
     pos = lo
     while pos < hi:
@@ -138,7 +139,8 @@ def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, i
         if start > pos:
             chinese.append((pos, start))
         english.append(segment)
+        labels.append(m.group("label").rstrip(":"))
         pos = end
     if pos < hi:
         chinese.append((pos, hi))
-    return chinese, english
+    return chinese, english, labels

@@ -16,6 +16,7 @@ import os
 import re
 from dataclasses import replace
 
+from .askers import mark_follow_ups, name_answers, unlabelled_replies
 from .events import Event
 from .hosts import mark_closings, mark_hosts
 from .labels import (
@@ -49,6 +50,7 @@ _TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{_TS}[\]】]$") 
 _PAGER_LINE = re.compile(
     r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+(?:第\s*\d*)?$"
 )
+_ENGLISH_LABEL = re.compile(r"^([A-Z][\w .'&-]{0,40}):\s*")  # "Wang Wenbin: …", "Xinhua News Agency: …"
 _BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
 _TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
 _NUMBER_LINE = re.compile(r"^[\[【(（]?(\d{1,3})[\]】)）]?[.、．]?$")
@@ -61,6 +63,8 @@ _BOILERPLATE_RE = re.compile(
     r"点击次数|點擊次數|点击数|點擊數|浏览次数|瀏覽次數|阅读量|閱讀量|阅读次数|閱讀次數|责任编辑|責任編輯|"
     r"字号|字號|打印本页|打印本頁|关闭窗口|關閉窗口|分享到|发布时间|發布時間|发布日期|發布日期"
 )
+# a title read off a dated headline ("2020年4月28日外交部发言人赵立坚主持…") is the title without the date
+_DATED = re.compile(r"^\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _TITLE_IN_PROSE = r"([^{stop}、]{{2,24}}(?:{titles})(?:、[^{stop}、]{{2,24}}(?:{titles}))*)\s*{name}"
 
 
@@ -77,10 +81,12 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     events += _numbered_questions(text, body, kinds, events)
     english_events, english_spans = english_qa_labels(text, body, kinds, events)
     events += english_events
+    events += unlabelled_replies(text, [ln for ln in body if kinds[ln] == "text"], events)
     label_spans = sorted(label_spans + english_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
     turns = mark_hosts(text, _build_turns(text, body, kinds, events, skipped))
+    turns = name_answers(meta.get("title"), text, mark_follow_ups(turns))
     transcript = Transcript(
         text=text,
         title=meta.get("title"),
@@ -136,6 +142,10 @@ def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None
         if (m := _DATE_RE.search(line)) and "date" not in meta and (len(line) < 60):
             meta["date"] = _iso(m)
             matched = True
+            # "2018年5月17日外交部发言人陆慷主持例行记者会": the headline carries its date
+            if "title" not in meta and i == furniture and han_count(line[:m.start()] + line[m.end():]) >= 6 \
+                    and _looks_like_title(line, len(lines) - furniture):
+                meta["title"] = line
         if (m := _SOURCE_RE.search(line)) and "source" not in meta:
             meta["source"] = m.group("src").strip("。.")
             matched = True
@@ -268,7 +278,7 @@ def _attach_titles(text: str, events: list[Event]) -> list[Event]:
         if key not in found:
             pattern = _TITLE_IN_PROSE.format(stop=_STOP, titles=titles, name=re.escape(key))
             m = re.search(pattern, simp)
-            found[key] = (text if same_length else simp)[m.start(1) : m.end(1)] if m else ""
+            found[key] = _DATED.sub("", (text if same_length else simp)[m.start(1) : m.end(1)]) if m else ""
         if found[key]:
             e.speaker = replace(sp, title=found[key])
     return events
@@ -295,17 +305,22 @@ def _build_turns(text, body, kinds, events, skipped: list) -> list[Turn]:
             if kind == "text":
                 if m := _TRAILING_TS.search(text, lo, hi):
                     hi = m.start()
-                chinese, english = split_inline_english(text, lo, hi)
+                chinese, english, labels_en = split_inline_english(text, lo, hi)
                 for a_, b_ in chinese:
                     turn.sentences += split_sentences(text, a_, b_)
                 references += english
+                turn.label_en = turn.label_en or next(iter(labels_en), "")
             elif kind == "english":
                 line = text[lo:hi]
                 if event and event.speaker and event.speaker.label in ("Q", "A") and ENGLISH_QA.match(line):
+                    turn.label_en = turn.label_en or event.speaker.label
                     line = line[ENGLISH_QA.match(line).end():]
                 elif event and event.speaker:
                     line = strip_english_label(line, event.speaker)
-                references.append(re.sub(r"^[A-Z][\w .'&-]{0,40}:\s*", "", line))
+                if m := _ENGLISH_LABEL.match(line):
+                    turn.label_en = turn.label_en or m.group(1)
+                    line = line[m.end():]
+                references.append(line)
             elif kind == "timestamp" and not turn.timestamp and not turn.sentences:
                 turn.timestamp = text[lo:hi].strip("[]【】()（）")
         turn.reference = "\n".join(r for r in references if r.strip())  # not an English label alone
@@ -328,6 +343,7 @@ def _merge_same_speaker(turns: list[Turn], skipped: list) -> list[Turn]:
                 block = turn.sentences
             prev.end = turn.end
             prev.reference = "\n".join(r for r in (prev.reference, turn.reference) if r)
+            prev.label_en = prev.label_en or turn.label_en
         elif prev and prev.speaker is None and turn.speaker is None:
             prev.sentences += turn.sentences
             prev.end = turn.end

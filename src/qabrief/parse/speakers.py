@@ -37,6 +37,8 @@ TITLE_ENDINGS = (
 )
 HOST_WORDS = ("主持人",)
 QUESTION_WORDS = {"问", "提问", "记者问", "记者提问", "Q", "q", "问题"}
+# the last asker's next question: 追问, 又问, 记者追问, 追问一 …
+FOLLOW_UP = re.compile(r"^(?:记者)?(?:追问|又问|再问|续问)[一二三四五六七八九十]?$")
 ANSWER_WORDS = {"答", "回答", "A", "a"}
 HONORIFICS = ("先生", "女士", "同志")
 
@@ -88,7 +90,7 @@ def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speak
         return None
     simp = to_simplified(label)
     compact = re.sub(r"\s+", "", simp)
-    if compact in QUESTION_WORDS:
+    if compact in QUESTION_WORDS or FOLLOW_UP.match(compact):
         return Speaker(label=label, role="reporter")
     if compact in ANSWER_WORDS:
         return Speaker(label=label, role="official")

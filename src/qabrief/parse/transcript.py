@@ -43,6 +43,7 @@ class Turn:
     end: int = 0
     reference: str = ""  # official English that followed this turn in a bilingual transcript
     timestamp: str | None = None
+    label_en: str = ""  # the English label of that reference ("Wang Wenbin", "Xinhua News Agency", "Q")
 
     @property
     def text(self) -> str:
@@ -60,6 +61,8 @@ class Turn:
         }
         if self.reference:
             out["reference"] = self.reference
+        if self.label_en:
+            out["label_en"] = self.label_en
         if self.timestamp:
             out["timestamp"] = self.timestamp
         return out

@@ -1,0 +1,80 @@
+"""Who asks and who answers when the labels do not say.
+
+Foreign-ministry transcripts label turns only 问/答 (3,027 questions in the 2018–2019
+corpus) and a reporter's follow-up 追问 (77 of them). Left alone, a follow-up read as
+text ran into the spokesperson's answer — a reporter's words in the official's mouth —
+and every answer's card read "答". So:
+- a follow-up is a question turn of its own, asked by the last asker (`mark_follow_ups`);
+- an unnamed 答 is the spokesperson the page's title names (外交部发言人陆慷主持例行记者会),
+  titled as the title says, without the page's date (`name_answers`);
+- in such a page a question is one paragraph: an unlabelled paragraph right after a
+  reporter's (追问：…, 记者：是的。) is the spokesperson's reply, which the page printed
+  without its 答 (31 of the corpus's exchanges), not more of the question (`unlabelled_replies`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .events import Event
+from .script import HAN, to_simplified
+from .speakers import ANSWER_WORDS, FOLLOW_UP, looks_like_name
+from .transcript import Speaker, Turn
+
+_DATE = r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?"
+_CHAIRS = re.compile(rf"{_DATE}(?P<title>[^\d\s，。：:、]{{0,12}}?发言人)(?P<name>[{HAN}]{{2,3}})主持")
+
+
+def mark_follow_ups(turns: list[Turn]) -> list[Turn]:
+    """A 追问 turn is asked by whoever asked last (their outlet and name, its own label)."""
+    asker = None
+    for turn in turns:
+        if turn.role != "reporter":
+            continue
+        if FOLLOW_UP.match(re.sub(r"\s+", "", to_simplified(turn.speaker.label))):
+            if asker is not None:
+                turn.speaker = replace(asker, label=turn.speaker.label)
+        else:
+            asker = turn.speaker
+    return turns
+
+
+def chairing_spokesperson(title: str | None, text: str) -> tuple[str, str] | None:
+    """(title, name) of the one spokesperson the page's title says chairs the conference."""
+    for where in filter(None, (title, text[:300])):
+        simp = to_simplified(where)
+        shown = where if len(simp) == len(where) else simp  # the page's own script where offsets agree
+        found = {(shown[m.start("title"):m.end("title")], shown[m.start("name"):m.end("name")])
+                 for m in _CHAIRS.finditer(simp) if looks_like_name(m.group("name"))}
+        if len(found) == 1:
+            return found.pop()
+    return None
+
+
+def name_answers(title: str | None, text: str, turns: list[Turn]) -> list[Turn]:
+    """Give unnamed 答/A turns the chairing spokesperson, when the page names exactly one."""
+    chair = None
+    for turn in turns:
+        sp = turn.speaker
+        if sp is None or sp.role != "official" or sp.name or re.sub(r"\s+", "", sp.label) not in ANSWER_WORDS:
+            continue
+        chair = chair or chairing_spokesperson(title, text) or ("", "")
+        if chair[1]:
+            turn.speaker = replace(sp, name=chair[1], title=chair[0])
+    return turns
+
+
+def unlabelled_replies(text: str, lines: list[tuple[int, int]], events: list[Event]) -> list[Event]:
+    """In a page that labels its answers 答 (three times at least), an answer event at each
+    unlabelled text line that directly follows a reporter's line."""
+    answers = [e for e in events if e.speaker and e.speaker.role == "official"
+               and re.sub(r"\s+", "", e.speaker.label) in ANSWER_WORDS]
+    if len(answers) < 3:
+        return []
+    starts = {e.label_start for e in events}
+    labelled = [any(a <= s < b for s in starts) for a, b in lines]
+    asked_on = {k for k, (a, b) in enumerate(lines)
+                if any(a <= e.label_start < b and e.speaker and e.speaker.role == "reporter" for e in events)}
+    return [Event(lines[k + 1][0], lines[k + 1][0], Speaker(label=answers[0].speaker.label, role="official"))
+            for k in sorted(asked_on) if k + 1 < len(lines) and not labelled[k + 1]]
