@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from corpus import BILINGUAL
 from qabrief import parse
 from qabrief.parse.script import to_simplified
+
+from corpus import BILINGUAL
 
 pytestmark = pytest.mark.skipif(not BILINGUAL.is_file(), reason="needs ../shared/corpus/bilingual")
 FOLLOW_UP = re.compile(r"^(?:记者)?(?:追问|又问|再问)[一二三]?[：:]\s*")

@@ -26,6 +26,7 @@ from pathlib import Path
 from .brief import Brief, iter_brief
 from .errors import QabriefError
 from .fidelity import Glossary
+from .official import ENGLISH_MODES, default_memory
 from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
@@ -70,28 +71,23 @@ def example_text() -> str:
 
 
 def build_brief(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
-                progress=None, backend: str = "auto", glossary_file: str | None = None,
-                enforce_glossary: bool = False) -> Brief:
+                progress=None, *args, **options) -> Brief:
     """The one function behind the API: input → Brief (raises QabriefError)."""
-    *_, brief = brief_stages(text, upload, length, scope, model, device, progress, backend, glossary_file,
-                             enforce_glossary)
+    *_, brief = brief_stages(text, upload, length, scope, model, device, progress, *args, **options)
     return brief
 
 
 def brief_stages(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
                  progress=None, backend: str = "auto", glossary_file: str | None = None,
-                 enforce_glossary: bool = False) -> Iterator[Brief]:
+                 enforce_glossary: bool = False, english: str | None = None, english_upload: str | None = None,
+                 english_mode: str = ENGLISH_MODES[0]) -> Iterator[Brief]:
     """The one function behind the page and the API, in stages (`iter_brief`): the Chinese brief
-    first, then again after each Q&A's English (raises QabriefError)."""
-    if upload:
-        path = Path(upload)
-        if path.suffix.lower() not in UPLOAD_TYPES:
-            raise QabriefError(f"{path.name}: upload a {', '.join(UPLOAD_TYPES)} file")
-        source: str | Path = path
-    elif text and text.strip():
-        source = text
-    else:
-        raise QabriefError("paste a transcript, upload a file, or click “Load example”")
+    (with the official English, when given, already in place) first, then again after each
+    Q&A's machine English (raises QabriefError)."""
+    source = _source(text, upload, "paste a transcript, upload a file, or click “Load example”")
+    official = _source(english, english_upload, None) if (english and english.strip()) or english_upload else None
+    if english_mode not in ENGLISH_MODES:
+        raise QabriefError(f"English mode must be one of {', '.join(ENGLISH_MODES)}, not {str(english_mode)[:20]!r}")
     if model != NO_MODEL:  # a device or backend the operator does not offer loads nothing
         translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
@@ -104,9 +100,34 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
             raise
         raise QabriefError(str(exc).replace(str(source), source.name)) from None
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
+    if official is not None:
+        official = _read_official(official)  # its errors too reach the user before any model loads
     translator, notice = translator_pool().get(model, device, backend)
     yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
-                          notice=notice, glossary=glossary, enforce_glossary=enforce_glossary)
+                          notice=notice, glossary=glossary, enforce_glossary=enforce_glossary, english=official,
+                          english_mode=english_mode, memory=default_memory())
+
+
+def _source(text: str | None, upload: str | None, missing: str | None) -> str | Path:
+    if upload:
+        path = Path(upload)
+        if path.suffix.lower() not in UPLOAD_TYPES:
+            raise QabriefError(f"{path.name}: upload a {', '.join(UPLOAD_TYPES)} file")
+        return path
+    if text and text.strip():
+        return text
+    raise QabriefError(missing)
+
+
+def _read_official(source: str | Path):
+    from .official import read_english
+
+    try:
+        return read_english(source)
+    except QabriefError as exc:  # named as the user knows it, not by the server's temp path
+        if isinstance(source, Path):
+            raise QabriefError(str(exc).replace(str(source), source.name) + " (the official English)") from None
+        raise QabriefError(f"{exc} (the official English)") from None
 
 
 MAX_SENTENCES = 50  # per question or answer: the slider stops at 8, an API client may ask for more
@@ -153,16 +174,14 @@ def _write_downloads(brief: Brief) -> list[str]:
     return paths
 
 
-def run_page(text, upload, length, scope, model, device, progress=None, backend="auto", glossary_file=None,
-             enforce_glossary=False):
+def run_page(text, upload, length, scope, model, device, progress=None, *args, **options):
     """Page handler without streaming: (brief HTML, download files)."""
-    *_, last = stream_page(text, upload, length, scope, model, device, progress, backend, glossary_file,
-                           enforce_glossary)
+    *_, last = stream_page(text, upload, length, scope, model, device, progress, *args, **options)
     return last
 
 
-def stream_page(text, upload, length, scope, model, device, progress=None, backend="auto", glossary_file=None,
-                enforce_glossary=False) -> Iterator[tuple[str, list[str] | None]]:
+def stream_page(text, upload, length, scope, model, device, progress=None, *args,
+                **options) -> Iterator[tuple[str, list[str] | None]]:
     """Page handler: yields (brief HTML, None) as the brief fills in — the Chinese cards first,
     then each Q&A's English in document order — and last (brief HTML, download files)."""
     report = None
@@ -171,8 +190,7 @@ def stream_page(text, upload, length, scope, model, device, progress=None, backe
             progress((done, total), desc=f"Translating {what}", unit="sentences")
     brief = None
     try:
-        for brief in brief_stages(text, upload, length, scope, model, device, report, backend, glossary_file,
-                                  enforce_glossary):
+        for brief in brief_stages(text, upload, length, scope, model, device, report, *args, **options):
             if brief.pending:
                 yield render_html(brief), None
     except QabriefError as exc:
@@ -185,11 +203,13 @@ def stream_page(text, upload, length, scope, model, device, progress=None, backe
     yield render_html(brief), _write_downloads(brief)
 
 
-def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None) -> dict:
-    """API `/brief`: transcript text → the JSON brief (errors as {"error": message})."""
+def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None,
+              english: str | None = None, english_mode: str = "official") -> dict:
+    """API `/brief`: transcript text (and optionally its official English) → the JSON brief
+    (errors as {"error": message})."""
     try:
         brief = build_brief(text, None, length, SCOPES[1] if full_text else SCOPES[0], model or default_model(),
-                            "auto")
+                            "auto", english=english, english_mode=english_mode or "official")
     except QabriefError as exc:
         return {"error": str(exc)}
     except Exception as exc:  # an API client gets a message, never a traceback
@@ -229,6 +249,14 @@ def build_app():
                 with gr.Row():
                     upload = gr.File(label="…or upload .txt / .html / .md", file_types=UPLOAD_TYPES, type="filepath")
                     example = gr.Button("Load example", elem_id="load-example")
+                with gr.Accordion("Official English (optional): the ministry's own English of this transcript",
+                                  open=False):
+                    english = gr.Textbox(label="Paste the official English", lines=5, max_lines=12,
+                                         elem_id="official-english")
+                    english_upload = gr.File(label="…or upload it", file_types=UPLOAD_TYPES, type="filepath")
+                    english_mode = gr.Radio(list(ENGLISH_MODES), value=ENGLISH_MODES[0], label="English shown",
+                                            info="official: the ministry's English where a sentence is linked to it, "
+                                                 "machine English elsewhere; machine: machine only; both: side by side")
             with gr.Column(scale=2):
                 length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
@@ -248,14 +276,15 @@ def build_app():
         output = gr.HTML(elem_id="brief")
         downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
 
-        def page(text, upload, length, scope, model, device, backend, glossary, enforce,
-                 progress=gr.Progress()):  # noqa: B008 (gradio's API)
-            yield from stream_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce)
+        def page(text, upload, length, scope, model, device, backend, glossary, enforce, english, english_upload,
+                 english_mode, progress=gr.Progress()):  # noqa: B008 (gradio's API)
+            yield from stream_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce,
+                                   english=english, english_upload=english_upload, english_mode=english_mode)
 
         example.click(example_text, None, text, api_name=False)
         model.change(startup_notice, model, banner, api_name=False)
-        go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce], [output, downloads],
-                 api_name="make_brief")
+        go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce, english,
+                        english_upload, english_mode], [output, downloads], api_name="make_brief")
         gr.api(api_brief, api_name="brief")
     demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "4")), max_size=64)
     return demo

@@ -37,6 +37,10 @@ class BriefSentence:
     reason: str | None = None
     problems: list[str] = field(default_factory=list)  # fidelity: numbers or terms missing, truncation
     terms: list[dict] = field(default_factory=list)  # glossary terms in the Chinese: {zh, en, found}
+    en_source: str | None = None  # where `en` came from: "official", "memory", "machine"
+    official: dict | None = None  # the official English linked to it: {en, confidence, shown, source}
+    memory: dict | None = None  # the memory's rendering of this very sentence: {zh, en, source, added}
+    hint: dict | None = None  # a close match in the memory, shown beside the English, never instead of it
 
     @property
     def flagged(self) -> bool:
@@ -57,6 +61,7 @@ class BriefSpeaker:
     outlet_en: str | None = None
     title_zh: str | None = None
     title_en: str | None = None
+    label_en: str | None = None  # the official English's label for this speaker ("Wang Wenbin", "Q")
 
     @property
     def heading_zh(self) -> str:
@@ -76,7 +81,7 @@ class BriefSpeaker:
 class BriefTurn:
     speaker: BriefSpeaker | None
     sentences: list[BriefSentence]
-    reference: str = ""  # official English printed in a bilingual transcript
+    reference: str = ""  # official English of this turn: printed beside it, or the paired paragraphs
 
     @property
     def summary(self) -> list[BriefSentence]:
@@ -109,6 +114,8 @@ class Brief:
     segments: list[BriefSegment]
     notice: str | None = None  # shown as a banner (e.g. how to enable English)
     english_error: str | None = None  # why the English stopped part-way (the Chinese is whole)
+    english_mode: str = "official"  # official first, machine only, or both side by side
+    official_source: str | None = None  # the official English the brief was given ("official English: …")
     english_trace: str | None = None  # its traceback, for a log (not part of the brief's JSON)
     pending: bool = False  # English still being translated (a streamed page shows "translating…")
 
@@ -135,6 +142,9 @@ def iter_brief(
     notice: str | None = None,
     glossary: Glossary | None = None,
     enforce_glossary: bool = False,
+    english=None,
+    english_mode: str = "official",
+    memory=None,
 ) -> Iterator[Brief]:
     """The brief in stages, for a page that streams: yields the same Brief when its Chinese
     is complete (parsing and summarizing take well under a second), again after each Q&A's
@@ -143,9 +153,13 @@ def iter_brief(
     `full_text=True` translates every sentence, not only the summary. `progress(done,
     total, what)` is called after each segment is translated, counting sentences. Every translated sentence
     is checked for its numbers and for the terms of `glossary` (default: the shipped one);
-    `enforce_glossary` makes the model emit the official renderings verbatim.
+    `enforce_glossary` makes the model emit the official renderings verbatim. `english`: the
+    official English transcript (text, bytes, path or a read `EnglishDocument`); in the
+    default `english_mode` its confidently linked sentences show it and never reach the model.
+    `memory`: a TranslationMemory of official renderings (None: not used).
     """
-    brief = chinese_brief(source, budget, full_text=full_text, notice=notice)
+    brief = chinese_brief(source, budget, full_text=full_text, notice=notice, english=english,
+                          english_mode=english_mode, glossary=glossary, memory=memory)
     if translator is not None:  # a streamed page says what is translating while it does
         brief.translator, brief.translated, brief.pending = translator.description, True, True
     yield brief
@@ -155,8 +169,11 @@ def iter_brief(
 
 
 def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None, full_text: bool = False,
-                  notice: str | None = None) -> Brief:
-    """Parse and summarize: the brief with its Chinese and key figures, no English yet."""
+                  notice: str | None = None, english=None, english_mode: str = "official",
+                  glossary: Glossary | None = None, memory=None) -> Brief:
+    """Parse and summarize: the brief with its Chinese, key figures and official English (from
+    `english`, an official English transcript, or the English a bilingual page prints), and
+    what the `memory` of official renderings knows; no machine English yet."""
     transcript = source if isinstance(source, Transcript) else parse(source)
     budget = budget or Budget()
     summaries = summarize_transcript(transcript, budget)
@@ -171,9 +188,35 @@ def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None
         title_zh=transcript.title, title_en=None, date=transcript.date, source=transcript.source,
         script=transcript.script, encoding=transcript.encoding, translator="none (Chinese only)",
         translated=False, full_text=full_text, opening=opening, segments=segments, notice=notice,
+        english_mode=english_mode,
     )
+    _official_english(brief, transcript, english, english_mode, glossary, memory)
     _key_figures(brief)
     return brief
+
+
+def _official_english(brief: Brief, transcript: Transcript, english, mode: str, glossary, memory) -> None:
+    from .official import ENGLISH_MODES, attach_memory, attach_official, links_for, read_english
+    from .official.memory import learning_enabled
+
+    if mode not in ENGLISH_MODES:
+        raise QabriefError(f"unknown English mode {mode!r}; choose from {', '.join(ENGLISH_MODES)}")
+    if english is not None and not hasattr(english, "paragraphs"):
+        english = read_english(english)
+    turns = all_turns(brief)
+    if english is not None or any(t.reference for t in transcript.turns):
+        glossary = glossary or Glossary.load()
+        official = links_for(transcript.text, transcript.turns, english, glossary)
+        brief.official_source = ("official English: " + (english.title or "second document")) if english \
+            else "official English printed in the transcript"
+        source = " ".join(x for x in (brief.official_source, brief.date and f"({brief.date[:10]})") if x)
+        learned = attach_official(turns, official, mode, source)
+        if english is not None and brief.title_zh and english.title:
+            brief.title_en = english.title
+        if memory is not None and learned and learning_enabled():
+            memory.add(learned, source)
+    if memory is not None:
+        attach_memory(turns, memory, mode)
 
 
 def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | None = None,
@@ -278,14 +321,15 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
         ([s.question] if s.question else []) + s.answers for s in brief.segments]
     # Names the table does not know, titles, keywords and the title: one call up front.
     speakers = [t.speaker for g in groups for t in g if t.speaker]
-    extras = {brief.title_zh} if brief.title_zh else set()
+    extras = {brief.title_zh} if brief.title_zh and not brief.title_en else set()  # an official title stays
     extras |= {s.title_zh for s in speakers if s.title_zh}
     extras |= {s.outlet_zh for s in speakers if s.outlet_zh and not s.outlet_en}
     extras |= {k for seg in brief.segments for k in seg.keywords_zh}
     extras.discard(None)
     ordered = sorted(extras)
     english = dict(zip(ordered, translator.translate(ordered)))
-    brief.title_en = english.get(brief.title_zh) if brief.title_zh else None
+    if brief.title_zh and not brief.title_en:
+        brief.title_en = english.get(brief.title_zh)
     for sp in speakers:
         sp.title_en = english.get(sp.title_zh) if sp.title_zh else None
         if sp.outlet_zh and not sp.outlet_en:
@@ -294,12 +338,14 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
             sp.name_en = pinyin_name(sp.name_zh)
     for seg in brief.segments:
         seg.keywords_en = [english.get(k, "") for k in seg.keywords_zh]
-    wanted = [[s for t in group for s in t.sentences if full_text or s.summary] for group in groups]
+    # what has English already (official or memory, in the default mode) never reaches the model
+    wanted = [[s for t in group for s in t.sentences if (full_text or s.summary) and s.en is None] for group in groups]
     total, done = sum(len(w) for w in wanted), 0
     for call in _calls([len(w) for w in wanted], translator.call_size):
         sentences = [s for n in call for s in wanted[n]]
         for sentence, result in zip(sentences, translator.translate_detailed([s.zh for s in sentences])):
             sentence.en = result.text
+            sentence.en_source = "machine"
             sentence.suspect = result.suspect
             sentence.reason = result.reason
         done += len(sentences)

@@ -59,6 +59,9 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--format", default="md,html,json", help="comma-separated: md, html, json (default: all)")
     p.add_argument("--full-text", action="store_true", help="translate every sentence, not only the summary")
+    p.add_argument("--english-mode", default="official", choices=["official", "machine", "both"],
+                   help="with a transcript's official English beside it (NAME.en.txt or NAME.en.html): show it "
+                        "where linked (official, default), machine English only, or both")
     _add_budget_options(p)
     _add_model_options(p)
     _add_glossary_options(p)
@@ -86,6 +89,23 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-comet", action="store_true", help="skip COMET even where unbabel-comet is installed")
     p.add_argument("--json", action="store_true", help="print the scores as JSON")
     p.set_defaults(func=_cmd_eval)
+
+    memory = sub.add_parser("memory", help="the memory of official renderings: import, stats, export, clear")
+    msub = memory.add_subparsers(title="memory commands")
+    p = msub.add_parser("import", help="TMX, TSV (Chinese<TAB>English), a transcript and its English "
+                                        "(--english), a folder of NAME.txt + NAME.en.txt, or the bilingual JSONL")
+    p.add_argument("files", nargs="+", type=Path)
+    p.add_argument("--english", type=Path, help="the official English of the one transcript given")
+    p.add_argument("--year", help="bilingual JSONL: only the conferences of this year")
+    p.add_argument("--source", help="where the renderings come from (default: the file's name)")
+    p.set_defaults(func=_cmd_memory_import)
+    p = msub.add_parser("stats", help="how many renderings, from where")
+    p.set_defaults(func=_cmd_memory_stats)
+    p = msub.add_parser("export", help="every rendering as TSV (Chinese, English, source, date added)")
+    p.set_defaults(func=_cmd_memory_export)
+    p = msub.add_parser("clear", help="forget every rendering")
+    p.set_defaults(func=_cmd_memory_clear)
+    memory.set_defaults(func=_cmd_memory_stats)
 
     models = sub.add_parser("models", help="list, download translation models")
     msub = models.add_subparsers(title="models commands")
@@ -261,7 +281,8 @@ def _cmd_batch(args) -> int:
     from .batch import BatchOptions, run_batch
 
     options = BatchOptions([f.strip() for f in args.format.split(",") if f.strip()], _budget(args),
-                           full_text=args.full_text, glossary=_glossary(args), enforce_glossary=args.enforce_glossary)
+                           full_text=args.full_text, glossary=_glossary(args), enforce_glossary=args.enforce_glossary,
+                           english_mode=args.english_mode)
     show_progress = sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS"))
     if args.engine == "ray":
         from .batch.ray_engine import run_batch_ray
@@ -290,6 +311,72 @@ def _cmd_eval(args) -> int:
     else:
         print(as_table(scores))
     return 0 if any(s.chrf is not None for s in scores) else 2
+
+
+def _memory():
+    from .official import TranslationMemory, memory_enabled
+
+    if not memory_enabled():
+        raise QabriefError("the memory of official renderings is off (QABRIEF_MEMORY=off)")
+    return TranslationMemory()
+
+
+def _cmd_memory_import(args) -> int:
+    from .official import importing
+
+    memory = _memory()
+    if args.english and len(args.files) != 1:
+        raise QabriefError("--english goes with exactly one Chinese transcript")
+    total = new = 0
+    for path in args.files:
+        if not path.exists():
+            raise QabriefError(f"no such file or folder: {path}")
+        source = args.source or path.name
+        if args.english:
+            batches = [(source, importing.read_documents(path, args.english))]
+        elif path.is_dir():
+            batches = [(args.source or f.name, importing.read_documents(f, english))
+                       for f in sorted(path.iterdir()) if f.is_file() and not importing.is_english_companion(f)
+                       and (english := importing.english_companion(f))]
+        elif path.suffix.lower() == ".tmx":
+            batches = [(source, list(importing.read_tmx(path)))]
+        elif path.suffix.lower() in (".jsonl", ".json"):
+            by_date: dict[str, list] = {}
+            for date, pair in importing.read_bilingual_jsonl(path, args.year):
+                by_date.setdefault(date, []).append(pair)
+            batches = [(f"{args.source or path.name} {date}", pairs) for date, pairs in by_date.items()]
+        else:
+            batches = [(source, list(importing.read_tsv(path)))]
+        # TMX and TSV are renderings someone chose: served at once; links read off transcripts
+        # are the aligner's, served once a second agreeing one confirms them
+        trusted = path.is_file() and path.suffix.lower() not in (".jsonl", ".json") and not args.english
+        for name, pairs in batches:
+            total += len(pairs)
+            new += memory.add(pairs, name, trusted=trusted)
+    print(f"{new} new renderings stored ({total} read); the memory holds {memory.stats()['pairs']}")
+    return 0
+
+
+def _cmd_memory_stats(args) -> int:
+    stats = _memory().stats()
+    print(f"{stats['pairs']} renderings in {stats['path']}")
+    for source, n in list(stats["sources"].items())[:20]:
+        print(f"  {n:7d}  {source}")
+    if len(stats["sources"]) > 20:
+        print(f"  … and {len(stats['sources']) - 20} more sources")
+    return 0
+
+
+def _cmd_memory_export(args) -> int:
+    print("# zh\ten\tsource\tadded")
+    for row in _memory().export():
+        print("\t".join(str(x).replace("\t", " ").replace("\n", " ") for x in row))
+    return 0
+
+
+def _cmd_memory_clear(args) -> int:
+    print(f"forgot {_memory().clear()} renderings")
+    return 0
 
 
 def _cmd_models_list(args) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..brief import Brief, all_turns, chinese_brief, english_stages
 from ..errors import QabriefError
 from ..fidelity import Glossary
+from ..official.importing import english_companion
 from ..render import render_html, render_json, render_markdown
 from ..summarize import Budget
 from ..translate.base import Translator
@@ -46,6 +47,7 @@ class BatchOptions:
     notice: str | None = None
     glossary: Glossary | None = None
     enforce_glossary: bool = False
+    english_mode: str = "official"  # with a NAME.en.txt: official first, machine only, or both
 
     def __post_init__(self):
         unknown = [f for f in self.formats if f not in RENDERERS]
@@ -56,6 +58,7 @@ class BatchOptions:
         """Everything that changes an output; part of each document's key."""
         return json.dumps({"formats": sorted(self.formats), "translator": translator_key,
                            "budget": str(self.budget), "full_text": self.full_text, "enforce": self.enforce_glossary,
+                           **({"english_mode": self.english_mode} if self.english_mode != "official" else {}),
                            "glossary": sorted((t.zh, t.en) for t in self.glossary.terms.values())
                            if self.glossary else None}, sort_keys=True, ensure_ascii=False)
 
@@ -92,12 +95,15 @@ class BatchReport:
 
 
 def collect_inputs(inputs: list[Path]) -> list[Path]:
-    """Files as given, and every non-hidden file under given folders, in a stable order."""
+    """Files as given, and every non-hidden file under given folders, in a stable order; a
+    transcript's official English (NAME.en.txt beside NAME.txt) goes with it, not on its own."""
+    from ..official.importing import is_english_companion
+
     files: list[Path] = []
     for item in inputs:
         if item.is_dir():
             files += sorted(p for p in item.rglob("*") if p.is_file() and not any(
-                part.startswith(".") for part in p.relative_to(item).parts))
+                part.startswith(".") for part in p.relative_to(item).parts) and not is_english_companion(p))
         else:
             files.append(item)
     return list(dict.fromkeys(files))
@@ -116,6 +122,9 @@ def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_ke
     for path in collect_inputs(inputs):
         try:
             data = path.read_bytes()
+            english = english_companion(path)
+            if english is not None:  # its official English is part of what the brief is made from
+                data += b"\0official English\0" + english.read_bytes()
         except OSError as exc:
             report.failed.append((path, exc.strerror or str(exc)))
             continue
@@ -137,13 +146,17 @@ def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_ke
 
 
 def prepare(path: Path, options: BatchOptions) -> Brief:
-    """Read, parse and summarize: the brief in Chinese."""
+    """Read, parse and summarize: the brief in Chinese, with its official English (NAME.en.txt
+    or .en.html beside it) and what the memory of official renderings knows."""
+    from ..official import default_memory
     from ..parse import parse
 
     transcript = parse(path)
     if not transcript.segments and not transcript.opening:
         raise QabriefError(f"{path.name}: nothing to brief")
-    return chinese_brief(transcript, options.budget, full_text=options.full_text, notice=options.notice)
+    return chinese_brief(transcript, options.budget, full_text=options.full_text, notice=options.notice,
+                         english=english_companion(path), english_mode=options.english_mode,
+                         glossary=options.glossary, memory=default_memory())
 
 
 def translate(brief: Brief, translator: Translator | None, options: BatchOptions, progress=None) -> Brief:

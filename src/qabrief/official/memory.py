@@ -4,17 +4,26 @@ Pairs come from every bilingual transcript qabrief reads (the aligner's confiden
 and from `qabrief memory import` (TMX, TSV, or a folder of bilingual transcripts). Each
 pair keeps its source and date. Lookup:
 - exact: the Chinese matches a stored sentence after normalisation (Simplified form, no
-  punctuation, no spaces): the official rendering is used, marked "memory" with its source;
+  punctuation, no spaces): the official rendering is used, marked "memory" with its source,
+  when it is confirmed — imported on purpose (TMX, TSV), or learned from briefs at least
+  twice with renderings that agree, for a sentence of 12 characters or more. The ministry
+  renders its set phrases afresh each time ("中方对此有何评论？": "What is your comment?",
+  "Do you have any comment?" …): learned from the
+  2018 conferences, an unconfirmed rendering was the 2019 one for 31 % of sentences, so an
+  exact but unconfirmed match is a hint, like a close one;
 - close: the best stored sentence whose similarity (difflib ratio of the normalised forms)
   is at least HINT_SIMILARITY is returned as a hint, shown beside the machine translation,
-  never substituted. Candidates come from a character-bigram index, so lookups stay fast
-  on a memory of many thousands of pairs.
+  never substituted. Candidates come from a character-bigram index by prefix filtering: a
+  sentence that close shares at least half of the query's bigrams, so it holds one of the
+  query's rarest (n - ⌈n/2⌉ + 1) bigrams, whose lists of sentences are short even in a
+  memory of hundreds of thousands (benchmarks/official_english.py --memory-speed).
 
 QABRIEF_MEMORY=off switches it off; QABRIEF_MEMORY_DIR moves it.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sqlite3
@@ -25,10 +34,15 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ..parse.script import to_simplified
+from ..parse.script import fold_width, to_simplified
 from ..translate.cache import when_unlocked
 
 HINT_SIMILARITY = 0.8  # at or above: a hint; 1.0 after normalisation: an exact match
+AGREE = 0.75  # two renderings of one sentence agree at this difflib ratio of their lower-case text
+# A learned rendering of a shorter sentence is never served: the ministry's set phrases (我们注意到有关报道,
+# 你能否证实) come back rendered afresh, so even a twice-seen rendering was the 2019 one for only half of them.
+MIN_LEARNED_CHARS = 12
+CONFIRMING = 2  # agreeing sightings that confirm a learned rendering
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pairs (
     id INTEGER PRIMARY KEY,
@@ -36,16 +50,31 @@ CREATE TABLE IF NOT EXISTS pairs (
     zh TEXT NOT NULL,
     en TEXT NOT NULL,
     source TEXT NOT NULL,
-    added TEXT NOT NULL
+    added TEXT NOT NULL,
+    seen INTEGER NOT NULL DEFAULT 1,
+    agree INTEGER NOT NULL DEFAULT 1,
+    trusted INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS grams (gram TEXT NOT NULL, pair INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS grams_by_gram ON grams (gram);
+CREATE TABLE IF NOT EXISTS gram_counts (gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
+MAX_CANDIDATES = 400  # sentences scored by bigram overlap per close lookup (a bound on pasted junk)
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def memory_enabled() -> bool:
-    return os.environ.get("QABRIEF_MEMORY", "on").strip().lower() not in ("0", "off", "no", "false")
+    from ..settings import env_flag
+
+    return env_flag("QABRIEF_MEMORY", True)
+
+
+def learning_enabled() -> bool:
+    """Whether briefs add their confident official links to the memory (QABRIEF_MEMORY_LEARN;
+    a public app's operator may switch it off so visitors' documents are not kept)."""
+    from ..settings import env_flag
+
+    return memory_enabled() and env_flag("QABRIEF_MEMORY_LEARN", True)
 
 
 def default_memory_path() -> Path:
@@ -57,8 +86,9 @@ def default_memory_path() -> Path:
 
 
 def normalise(chinese: str) -> str:
-    """The form two renderings of one sentence share: Simplified, no punctuation, no spaces."""
-    return _NOT_TEXT.sub("", to_simplified(chinese)).lower()
+    """The form two renderings of one sentence share: Simplified, half-width digits and
+    letters, no punctuation, no spaces, lower case."""
+    return _NOT_TEXT.sub("", fold_width(to_simplified(chinese))).lower()
 
 
 @dataclass(frozen=True)
@@ -67,6 +97,8 @@ class Match:
     en: str
     source: str
     similarity: float
+    added: str = ""  # the date the pair was stored
+    confirmed: bool = False  # imported on purpose, or learned twice or more with agreeing renderings
 
     @property
     def exact(self) -> bool:
@@ -86,11 +118,17 @@ class TranslationMemory:
             conn.execute("PRAGMA busy_timeout = 60000")
             when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             when_unlocked(lambda: conn.executescript(_SCHEMA))
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(pairs)")}
+            for column, default in (("seen", 1), ("agree", 1), ("trusted", 0)):  # a memory from before them
+                if column not in columns:
+                    when_unlocked(lambda c=column, d=default: conn.execute(
+                        f"ALTER TABLE pairs ADD COLUMN {c} INTEGER NOT NULL DEFAULT {d}"))
             self._local.conn = conn
         return conn
 
-    def add(self, pairs: Iterable[tuple[str, str]], source: str) -> int:
-        """Store (Chinese, official English) pairs; returns how many were new."""
+    def add(self, pairs: Iterable[tuple[str, str]], source: str, trusted: bool = False) -> int:
+        """Store (Chinese, official English) pairs; returns how many were new. `trusted`: imported
+        on purpose (served at once); else learned, and served once confirmed by a second agreeing one."""
         conn = self._connect()
         added = 0
         today = time.strftime("%Y-%m-%d")
@@ -99,12 +137,21 @@ class TranslationMemory:
                 key = normalise(zh)
                 if len(key) < 2 or not en.strip():
                     continue
-                cur = conn.execute("INSERT OR IGNORE INTO pairs (key, zh, en, source, added) VALUES (?, ?, ?, ?, ?)",
-                                   (key, zh.strip(), en.strip(), source, today))
+                cur = conn.execute("INSERT OR IGNORE INTO pairs (key, zh, en, source, added, trusted) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)", (key, zh.strip(), en.strip(), source, today,
+                                                                 int(trusted)))
                 if cur.rowcount:
                     added += 1
+                    grams = _bigrams(key)
                     conn.executemany("INSERT INTO grams (gram, pair) VALUES (?, ?)",
-                                     [(g, cur.lastrowid) for g in _bigrams(key)])
+                                     [(g, cur.lastrowid) for g in grams])
+                    conn.executemany("INSERT INTO gram_counts (gram, n) VALUES (?, 1) "
+                                     "ON CONFLICT(gram) DO UPDATE SET n = n + 1", [(g,) for g in grams])
+                    continue
+                (stored,) = conn.execute("SELECT en FROM pairs WHERE key = ?", (key,)).fetchone()
+                agrees = SequenceMatcher(None, stored.lower(), en.strip().lower()).ratio() >= AGREE
+                conn.execute("UPDATE pairs SET seen = seen + 1, agree = agree + ?, trusted = MAX(trusted, ?) "
+                             "WHERE key = ?", (int(agrees), int(trusted), key))
         return added
 
     def lookup(self, chinese: str) -> Match | None:
@@ -113,20 +160,38 @@ class TranslationMemory:
         if len(key) < 2:
             return None
         conn = self._connect()
-        row = conn.execute("SELECT zh, en, source FROM pairs WHERE key = ?", (key,)).fetchone()
+        row = conn.execute("SELECT zh, en, source, added, seen, agree, trusted FROM pairs WHERE key = ?",
+                           (key,)).fetchone()
         if row:
-            return Match(*row, similarity=1.0)
-        grams = list(_bigrams(key))
+            zh, en, source, added, seen, agree, trusted = row
+            learned = seen >= CONFIRMING and agree == seen and len(key) >= MIN_LEARNED_CHARS
+            return Match(zh, en, source, 1.0, added, confirmed=bool(trusted) or learned)
+        grams = sorted(_bigrams(key))
         if not grams:
             return None
         marks = ",".join("?" * len(grams))
-        candidates = conn.execute(
-            f"SELECT p.key, p.zh, p.en, p.source FROM grams g JOIN pairs p ON p.id = g.pair WHERE g.gram IN ({marks}) "
-            "GROUP BY g.pair ORDER BY COUNT(*) DESC LIMIT 20", grams).fetchall()
-        best = max(((SequenceMatcher(None, key, k).ratio(), zh, en, src) for k, zh, en, src in candidates),
-                   default=None)
+        counts = dict(conn.execute(f"SELECT gram, n FROM gram_counts WHERE gram IN ({marks})", grams).fetchall())
+        present = sorted((g for g in grams if g in counts), key=counts.get)
+        rare = present[:len(grams) - math.ceil(len(grams) / 2) + 1]
+        if not rare:
+            return None
+        ids = [row[0] for row in conn.execute(
+            f"SELECT DISTINCT pair FROM grams WHERE gram IN ({','.join('?' * len(rare))}) LIMIT ?",
+            [*rare, MAX_CANDIDATES * 10])]
+        wanted = set(grams)
+        scored = []
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for k, zh, en, src, added in conn.execute(
+                    f"SELECT key, zh, en, source, added FROM pairs WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                overlap = len(wanted & _bigrams(k))
+                if overlap * 2 >= len(wanted):
+                    scored.append((overlap, k, zh, en, src, added))
+        scored.sort(key=lambda row: -row[0])
+        best = max(((SequenceMatcher(None, key, k).ratio(), zh, en, src, added)
+                    for _, k, zh, en, src, added in scored[:20]), default=None)
         if best and best[0] >= HINT_SIMILARITY:
-            return Match(best[1], best[2], best[3], similarity=round(best[0], 3))
+            return Match(best[1], best[2], best[3], similarity=round(best[0], 3), added=best[4])
         return None
 
     def stats(self) -> dict:
@@ -143,6 +208,7 @@ class TranslationMemory:
         with conn:
             n = conn.execute("DELETE FROM pairs").rowcount
             conn.execute("DELETE FROM grams")
+            conn.execute("DELETE FROM gram_counts")
         return n
 
 

@@ -35,8 +35,10 @@ class Document:
     html_title: str | None = None
 
 
-def read_document(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES) -> Document:
-    """Read a path, raw bytes, or a transcript string into a `Document`."""
+def read_document(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES,
+                  language: str = "zh") -> Document:
+    """Read a path, raw bytes, or a transcript string into a `Document`; `language="en"`
+    reads an official English transcript (no mirror glosses to repair, no Chinese needed)."""
     if isinstance(source, os.PathLike):
         data = _read_file(Path(source), max_bytes)
         text, encoding = decode_bytes(data, name=str(source))
@@ -51,6 +53,10 @@ def read_document(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INP
     if looks_like_html(text):
         text, title = extract_page(text)
     text = "".join(ch for ch in text if ch in "\n\t" or not (ord(ch) < 32 or 0x7F <= ord(ch) < 0xA0))
+    if language == "en":
+        if len(re.findall(r"[A-Za-z]", text)) < 20:
+            raise QabriefError("no English text found in the official English transcript")
+        return Document(text=text, encoding=encoding, html_title=title)
     text, _ = repair_mirror_artefacts(text)
     if not text.strip():
         raise QabriefError("the transcript is empty")

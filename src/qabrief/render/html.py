@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from html import escape
 
-from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSegment, BriefSentence, BriefTurn
+from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSegment, BriefSentence, BriefTurn, all_turns
+from ..official.attach import WITH_PREVIOUS
 
 CSS = """
 .qab{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2733;line-height:1.5;max-width:1100px}
@@ -31,6 +32,10 @@ font-size:.85em;margin-left:4px}.qab details{margin-top:10px}.qab details summar
 padding:3px 6px;border-top:1px solid #eef1f4;vertical-align:top;text-align:left}.qab td.fig{font-weight:600;
 white-space:nowrap}.qab td.fig .val{display:block;font-weight:400;color:#5c6675;font-size:.9em}
 .qab td.what{white-space:nowrap;color:#35506b}
+.qab .src{font-size:.72em;border-radius:4px;padding:0 4px;margin-left:5px;vertical-align:1px;cursor:help}
+.qab .src.official{background:#e3f4ea;color:#17663a;border:1px solid #9fd3b3}.qab .src.memory{background:#eaf0fb;
+color:#2d4f8a;border:1px solid #a9bde6}.qab .beside{display:block;color:#17663a;font-size:.92em;margin-top:3px}
+.qab .hint{display:block;color:#5c6675;font-size:.85em;margin-top:3px}
 """
 
 
@@ -54,7 +59,7 @@ def render_error(message: str) -> str:
 def _header(brief: Brief) -> str:
     n = len([s for s in brief.segments if s.question])
     meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"{n} questions",
-                        f"{brief.script} Chinese", f"English: {brief.translator}") if x]
+                        f"{brief.script} Chinese", f"English: {brief.translator}", _official_summary(brief)) if x]
     parts = ['<section class="card header">',
              f'<h1 lang="zh">{escape(brief.title_zh or "(untitled transcript)")}</h1>']
     if brief.title_en:
@@ -64,6 +69,16 @@ def _header(brief: Brief) -> str:
         parts.append(f'<p class="notice">{escape(brief.notice)}</p>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _official_summary(brief: Brief) -> str:
+    if not brief.official_source:
+        return ""
+    sentences = [s for t in all_turns(brief) for s in t.sentences]
+    shown = sum(1 for s in sentences if s.official and s.official.get("shown"))
+    mode = {"official": "shown where linked", "machine": "not shown (machine only)",
+            "both": "beside the machine English"}[brief.english_mode]
+    return f"{brief.official_source}: {shown} of {len(sentences)} sentences linked, {mode}"
 
 
 def _opening(brief: Brief) -> str:
@@ -126,7 +141,18 @@ def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
     if not rows:
         return ""
     head = '<tr><th>中文</th><th>English</th></tr>'
-    return f'<div class="turn {kind}">{_who(turn)}<table class="bi {kind}">{head}{rows}</table></div>'
+    return (f'<div class="turn {kind}">{_who(turn)}<table class="bi {kind}">{head}{rows}</table>'
+            f'{_context(turn, brief)}</div>')
+
+
+def _context(turn: BriefTurn, brief: Brief) -> str:
+    """The official passage of a turn whose summary sentences are not all linked to it: offered
+    to read, never as any sentence's translation."""
+    if not (brief.official_source and turn.reference) or all(
+            s.official and s.official.get("shown") for s in turn.summary):
+        return ""
+    return ('<details class="ref-context"><summary>Official English of this turn (not linked sentence by '
+            f'sentence)</summary><div class="ref" lang="en">{escape(turn.reference)}</div></details>')
 
 
 def _row(s: BriefSentence, brief: Brief) -> str:
@@ -138,14 +164,43 @@ def _row(s: BriefSentence, brief: Brief) -> str:
 def _english(s: BriefSentence, brief: Brief) -> str:
     if s.en is None:
         if brief.pending:
-            return '<span class="none pending">translating…</span>'
-        return '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
+            text = '<span class="none pending">translating…</span>'
+        else:
+            text = '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
+        return text + _beside(s, brief)
     flag = ""
     if s.flagged:
         why = escape("; ".join(s.warnings), quote=True)
         label = f"{len(s.warnings)} issue{'s' if len(s.warnings) > 1 else ''}"
         flag = f'<span class="flag" title="{why}" aria-label="{why}">⚠ {label}</span>'
-    return escape(s.en) + flag
+    if s.en_source == "official" and s.en == "":
+        return f'<span class="none">{WITH_PREVIOUS}</span>{_badge(s)}'
+    return escape(s.en) + _badge(s) + flag + _beside(s, brief)
+
+
+def _badge(s: BriefSentence) -> str:
+    """Where the English shown came from, when it is not the model's."""
+    if s.en_source == "official" and s.official:
+        why = escape(f"{s.official['source']}; link confidence {s.official['confidence']:.2f}", quote=True)
+        return f'<span class="src official" title="{why}">official</span>'
+    if s.en_source == "memory" and s.memory:
+        why = escape(f"remembered from {s.memory['source']}, {s.memory['added']}", quote=True)
+        return f'<span class="src memory" title="{why}">memory</span>'
+    return ""
+
+
+def _beside(s: BriefSentence, brief: Brief) -> str:
+    """In "both" mode the official English beside the machine's; a close memory match as a hint."""
+    out = ""
+    if brief.english_mode == "both" and s.official and s.official.get("shown") and s.official["en"]:
+        out += f'<span class="beside" lang="en">official: {escape(s.official["en"])}</span>'
+    elif brief.english_mode == "both" and s.memory:
+        out += f'<span class="beside" lang="en">memory: {escape(s.memory["en"])}</span>'
+    if s.hint:
+        why = escape(f"{s.hint['source']}; similarity {s.hint['similarity']:.2f}", quote=True)
+        out += (f'<span class="hint" title="{why}">close match in memory: <span lang="zh">{escape(s.hint["zh"])}'
+                f'</span> — {escape(s.hint["en"])}</span>')
+    return out
 
 
 def _full_text(seg: BriefSegment, brief: Brief) -> str:

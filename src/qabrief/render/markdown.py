@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSentence, BriefTurn
+from ..official.attach import WITH_PREVIOUS
 
 _MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`",
                                    "&": "&amp;", "<": "&lt;", ">": "&gt;", "\n": " "})
@@ -20,18 +21,20 @@ def render_markdown(brief: Brief) -> str:
         out.append(f"_{_cell(brief.title_en)}_")
     meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"English: {brief.translator}") if x]
     out += ["", " · ".join(_cell(m) for m in meta)]
+    if brief.official_source:
+        out += ["", f"> {_cell(brief.official_source)} (mode: {brief.english_mode})"]
     if brief.notice:
         out += ["", f"> **Note:** {_cell(brief.notice)}"]
     if brief.opening:
         out += ["", "## Opening"]
         for t in brief.opening:
-            out += _turn(t)
+            out += _turn(t, brief.english_mode)
     for seg in brief.segments:
         head = f"Q{seg.number}" if seg.question else "Text"
         keywords = " · ".join(seg.keywords_zh)
         out += ["", f"## {head}" + (f" — {keywords}" if keywords else "")]
         for t in ([seg.question] if seg.question else []) + seg.answers:
-            out += _turn(t)
+            out += _turn(t, brief.english_mode)
         out += _figures(seg)
     return "\n".join(out) + "\n"
 
@@ -53,19 +56,27 @@ def _figures(seg) -> list[str]:
     return lines
 
 
-def _turn(turn: BriefTurn) -> list[str]:
+def _turn(turn: BriefTurn, mode: str = "official") -> list[str]:
     rows = turn.summary
     if not rows:
         return []
     sp = turn.speaker
     who = f"**{_cell(sp.heading_en)}** ({_cell(sp.heading_zh)})" if sp else "**(no speaker label)**"
     lines = ["", who, "", "| 中文 | English |", "|---|---|"]
-    lines += [f"| {_cell(s.zh)} | {_english(s)} |" for s in rows]
+    lines += [f"| {_cell(s.zh)} | {_english(s, mode)} |" for s in rows]
     return lines
 
 
-def _english(s: BriefSentence) -> str:
+def _english(s: BriefSentence, mode: str = "official") -> str:
     text = _cell(s.en) if s.en is not None else "—"
+    if s.en_source == "official":
+        text = (f"_({WITH_PREVIOUS})_" if s.en == "" else text) + " _(official)_"
+    elif s.en_source == "memory" and s.memory:
+        text += f" _(memory: {_cell(s.memory['source'])}, {_cell(s.memory['added'])})_"
     if s.flagged:
         text += " ⚠ _" + _cell("; ".join(s.warnings)) + "_"
+    if mode == "both" and s.official and s.official.get("shown") and s.official["en"]:
+        text += f" / official: {_cell(s.official['en'])}"
+    if s.hint:
+        text += f" _(close match in memory: {_cell(s.hint['zh'])} — {_cell(s.hint['en'])})_"
     return text

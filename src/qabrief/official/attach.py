@@ -1,0 +1,106 @@
+"""Official English into a brief: linked sentences, their confidence, the turn's context, memory.
+
+`attach_official` runs on the Chinese brief, before any model: it links sentences to the
+official English (a second document, or the English a bilingual page prints after each
+paragraph), gives every sentence with a confident link its official rendering, and offers
+each turn's official passage as context. `attach_memory` then gives a sentence with no
+official English the memory's exact rendering, or a close match as a hint. In the default
+mode these sentences already have English, so the model never sees them.
+
+Modes (`ENGLISH_MODES`): `official` shows official English where it exists, machine English
+elsewhere; `machine` shows machine English everywhere; `both` shows the machine English
+with the official beside it. Every link keeps its confidence in the JSON, shown or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .align import CONFIDENT, align, length_ratio, split_english
+from .documents import EnglishDocument, pair_documents
+
+ENGLISH_MODES = ("official", "machine", "both")
+WITH_PREVIOUS = "rendered with the previous sentence"  # the second Chinese sentence of a 2-1 link
+
+
+@dataclass(frozen=True)
+class OfficialLink:
+    turn: int  # index into the brief's turns (`brief.all_turns`)
+    sentences: tuple[int, ...]
+    english: str
+    confidence: float
+
+
+@dataclass
+class OfficialEnglish:
+    links: list[OfficialLink]
+    context: dict[int, str]  # turn → its official passage (two documents)
+    labels: dict[int, str]  # turn → its speaker's English label
+
+
+def links_for(text: str, turns: list, english: EnglishDocument | None, glossary=None) -> OfficialEnglish:
+    """Sentence links, and per turn the official context and English label, for a transcript's
+    turns (parse.Turn objects): from the separate English document when there is one, else
+    from each turn's printed English."""
+    if english is not None and english.paragraphs:
+        pairing = pair_documents(text, turns, english, glossary)
+        links = [OfficialLink(lk.turn, lk.sentences, lk.english, lk.confidence) for lk in pairing.links]
+        return OfficialEnglish(links, {t: "\n".join(paras) for t, paras in pairing.context.items()}, pairing.labels)
+    bilingual = [(t, [s.text for s in turn.sentences], split_english(turn.reference))
+                 for t, turn in enumerate(turns) if turn.reference]
+    ratio = length_ratio([(zh, en) for _, zh, en in bilingual]) if bilingual else None
+    links = []
+    for t, chinese, english_sentences in bilingual:
+        for link in align(chinese, english_sentences, glossary, ratio):
+            if link.zh and link.en:
+                links.append(OfficialLink(t, link.zh, " ".join(english_sentences[j] for j in link.en),
+                                          link.confidence))
+    return OfficialEnglish(links, {}, {t: turn.label_en for t, turn in enumerate(turns) if turn.label_en})
+
+
+def attach_official(brief_turns: list, official: OfficialEnglish, mode: str, source: str) -> list[tuple[str, str]]:
+    """Set each linked sentence's `official` (and in `official` mode its English), each turn's
+    context and English label; returns the confident (Chinese, English) pairs, for the memory."""
+    learned = []
+    for t, text in official.context.items():
+        if not brief_turns[t].reference:
+            brief_turns[t].reference = text
+    for t, label in official.labels.items():
+        if brief_turns[t].speaker and not brief_turns[t].speaker.label_en:
+            brief_turns[t].speaker.label_en = label
+    for link in official.links:
+        sentences = [brief_turns[link.turn].sentences[i] for i in link.sentences]
+        shown = link.confidence >= CONFIDENT
+        for k, sentence in enumerate(sentences):
+            sentence.official = {"en": link.english if k == 0 else "", "confidence": link.confidence,
+                                 "shown": shown, "source": source,
+                                 **({"with": sentences[0].index} if k else {})}
+            if shown and mode == "official":
+                sentence.en = link.english if k == 0 else ""
+                sentence.en_source = "official"
+        if shown:
+            learned.append(("".join(s.zh for s in sentences), link.english))
+    return learned
+
+
+def attach_memory(brief_turns: list, memory, mode: str) -> int:
+    """Confirmed exact memory matches become the English of sentences with none yet (in
+    `official` mode); close or unconfirmed ones are hints; returns how many got English."""
+    served = 0
+    for turn in brief_turns:
+        for sentence in turn.sentences:
+            if sentence.official and sentence.official.get("shown"):
+                continue
+            match = memory.lookup(sentence.zh)
+            if match is None:
+                continue
+            found = {"zh": match.zh, "en": match.en, "source": match.source, "added": match.added,
+                     "similarity": match.similarity}
+            if match.exact and match.confirmed:
+                sentence.memory = found
+                if mode == "official" and sentence.en is None:
+                    sentence.en, sentence.en_source = match.en, "memory"
+                    served += 1
+            else:
+                sentence.hint = found
+    return served

@@ -1,0 +1,111 @@
+"""`qabrief memory import`: official renderings into the memory, from what translators and
+ministries publish — TMX files, TSV pairs, a Chinese transcript and its English (a pair of
+files, or a folder of `NAME.txt` + `NAME.en.txt`), and the bilingual JSONL of the corpus.
+
+A broken file stops with one line that names it and where (a TSV line, a TMX element or
+parse position, a JSONL line). From transcripts only the confident links are stored.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Iterator
+from pathlib import Path
+
+from ..errors import QabriefError
+
+ENGLISH_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
+
+
+def english_companion(path: Path) -> Path | None:
+    """NAME.en.txt (or .en.html) beside NAME.txt: a transcript's official English."""
+    base = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return next((path.with_name(base + s) for s in ENGLISH_SUFFIXES if path.with_name(base + s).is_file()), None)
+
+
+def is_english_companion(path: Path) -> bool:
+    return path.name.lower().endswith(ENGLISH_SUFFIXES)
+
+
+def read_tsv(path: Path) -> Iterator[tuple[str, str]]:
+    for n, line in enumerate(_text(path).splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = line.split("\t")
+        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
+            raise QabriefError(f"{path.name}:{n}: expected 'Chinese<TAB>English', got {line[:60]!r}")
+        yield cols[0].strip(), cols[1].strip()
+
+
+def read_tmx(path: Path) -> Iterator[tuple[str, str]]:
+    """Translation units with a Chinese (zh*) and an English (en*) segment."""
+    try:
+        root = ElementTree.fromstring(_text(path))
+    except ElementTree.ParseError as exc:
+        line, column = exc.position
+        raise QabriefError(f"{path.name}:{line}:{column}: not valid TMX ({exc.msg if hasattr(exc, 'msg') else exc})"
+                           ) from None
+    units = root.iter("tu")
+    for n, unit in enumerate(units, 1):
+        segments = {}
+        for variant in unit.iter("tuv"):
+            lang = (variant.get("{http://www.w3.org/XML/1998/namespace}lang") or variant.get("lang") or "").lower()
+            seg = variant.find("seg")
+            if seg is not None:
+                segments[lang[:2]] = "".join(seg.itertext()).strip()
+        if not segments.get("zh") or not segments.get("en"):
+            raise QabriefError(f"{path.name}: translation unit {n} has no {'zh' if not segments.get('zh') else 'en'} "
+                               "segment (<tuv xml:lang=\"zh\"> and <tuv xml:lang=\"en\"> with a <seg> each)")
+        yield segments["zh"], segments["en"]
+
+
+def read_documents(chinese: Path, english: Path) -> list[tuple[str, str]]:
+    """The confident sentence links of a Chinese transcript and its official English."""
+    from ..brief import chinese_brief
+
+    brief = chinese_brief(chinese, english=english, english_mode="official")
+    return _confident(brief)
+
+
+def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[str, tuple[str, str]]]:
+    """(conference date, pair) for every confident link of the corpus's conferences (of `year`)."""
+    from ..brief import chinese_brief
+
+    for n, line in enumerate(_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            conference = json.loads(line)
+            date, zh, en = conference["date"], conference["zh"], conference["en"]
+            chinese = "\n".join([zh["title"], *zh["paras"]])
+            english = "\n".join([en["title"], *en["paras"]])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise QabriefError(f"{path.name}:{n}: not a conference record ({type(exc).__name__})") from None
+        if year and not str(date).startswith(year):
+            continue
+        for pair in _confident(chinese_brief(chinese, english=english)):
+            yield date, pair
+
+
+def _confident(brief) -> list[tuple[str, str]]:
+    from ..brief import all_turns
+
+    pairs, pending = [], None
+    for turn in all_turns(brief):
+        for s in turn.sentences:
+            if not (s.official and s.official.get("shown")):
+                continue
+            if s.official.get("with") is not None and pending:  # the second sentence of a 2-1 link
+                pending[0] += s.zh
+                continue
+            pending = [s.zh, s.official["en"]]
+            pairs.append(pending)
+    return [(zh, en) for zh, en in pairs]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QabriefError(f"cannot read {path}: {exc}") from None
