@@ -1,4 +1,4 @@
-"""JSON export: `Brief.to_dict()` with a schema version (documented in the README)."""
+"""JSON export: `Brief.to_dict()` with a schema version (documented in docs/json.md)."""
 
 from __future__ import annotations
 
