@@ -2,6 +2,8 @@
 
     python benchmarks/official_english.py [--every N] [--memory-speed] [--scale 10]
 
+0. The hand links (tests/data/official_links, tests/data/alignment): how many of the links
+   shown as official are right, and what share of the links they cover.
 1. Two documents per conference (the Chinese page and the English page, as published):
    the share of answer sentences shown with official English and, where the two pages
    have as many paragraphs (paragraph i renders paragraph i), the share of those whose
@@ -156,6 +158,12 @@ def main() -> int:
         print(f"needs {CORPUS}", file=sys.stderr)
         return 2
     confs = conferences(args.every)
+    sys.path.insert(0, str(ROOT / "tests"))
+    from official_gold import shown_links_against_the_hand_links
+
+    right, shown, total = shown_links_against_the_hand_links()
+    print(f"hand links: {right} of {shown} shown as official are right ({right / shown:.1%}), "
+          f"{right} of {total} links shown ({right / total:.1%})")
     with tempfile.TemporaryDirectory() as tmp:
         print(json.dumps({"two documents": two_documents(confs)}, ensure_ascii=False, indent=1))
         print(json.dumps({"memory": memory_effect(confs, Path(tmp))}, ensure_ascii=False, indent=1))

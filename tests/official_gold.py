@@ -19,6 +19,7 @@ from pathlib import Path
 from corpus import BILINGUAL
 
 LINKS = Path(__file__).parent / "data" / "official_links"
+OLD_GOLD = Path(__file__).parent / "data" / "alignment"  # the 41 links of other publishers' bilingual pages
 _ZH_LABEL = re.compile(r"^\s*(?:问|答|(?:记者)?(?:追问|又问)[一二三]?|记者)\s*[：:]\s*")
 _EN_LABEL = re.compile(r"^\s*(?:Q|A|Follow-up(?: question)?|Journalist|Reporter)\s*[：:]\s*", re.IGNORECASE)
 
@@ -74,3 +75,61 @@ def gold_links() -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
     """(conference, Chinese sentences, English sentences) of every link with both sides."""
     return [(p.conference, tuple(p.zh[i] for i in z), tuple(p.en[j] for j in e))
             for p in gold_paragraphs() for z, e in p.links if z and e]
+
+
+def gold_turns(path):
+    turns = []
+    for turn in json.loads(path.read_text(encoding="utf-8"))["turns"]:
+        zh, en, links = [], [], []
+        for link in turn["links"]:
+            links.append((tuple(range(len(zh), len(zh) + len(link["zh"]))),
+                          tuple(range(len(en), len(en) + len(link["en"])))))
+            zh += link["zh"]
+            en += link["en"]
+        turns.append((zh, en, links))
+    return turns
+
+
+def shown_links_against_the_hand_links() -> tuple[int, int, int]:
+    """(shown links that are right, shown links, hand links): the Foreign Ministry's through
+    the whole two-document pipeline, the other publishers' bilingual pages through the aligner."""
+    from qabrief import parse
+    from qabrief.fidelity import Glossary
+    from qabrief.official import CONFIDENT, align, length_ratio, links_for, read_english
+
+    right = shown = total = 0
+    by_conference = {}
+    for p in gold_paragraphs():
+        by_conference.setdefault(p.conference, []).append(p)
+    glossary = Glossary.load()
+    for date, paragraphs in sorted(by_conference.items()):
+        c = conferences()[date]
+        zh, en = "\n".join([c["zh"]["title"], *c["zh"]["paras"]]), "\n".join([c["en"]["title"], *c["en"]["paras"]])
+        transcript = parse(zh)
+        official = links_for(transcript.text, transcript.turns, read_english(en), glossary)
+        flat = [(t, k) for t, turn in enumerate(transcript.turns) for k in range(len(turn.sentences))]
+        texts = [transcript.turns[t].sentences[k].text for t, k in flat]
+        position = {x: n for n, x in enumerate(flat)}
+        predicted = {tuple(position[(lk.turn, k)] for k in lk.sentences): lk.english
+                     for lk in official.links if lk.confidence >= CONFIDENT}
+        gold, annotated = {}, set()
+        for p in paragraphs:
+            if not p.zh:
+                continue
+            (start,) = [k for k in range(len(texts)) if texts[k:k + len(p.zh)] == p.zh]
+            annotated |= set(range(start, start + len(p.zh)))
+            gold.update({tuple(start + i for i in z): " ".join(p.en[j] for j in e) for z, e in p.links if z and e})
+        ours = [k for k in predicted if set(k) & annotated]
+        shown += len(ours)
+        right += sum(gold.get(k) == predicted[k] for k in ours)
+        total += len(gold)
+    for path in sorted(OLD_GOLD.glob("*.json")):
+        turns = gold_turns(path)
+        ratio = length_ratio([(zh, en) for zh, en, _ in turns])
+        for zh, en, links in turns:
+            ours = [(lk.zh, lk.en) for lk in align(zh, en, glossary, ratio)
+                    if lk.zh and lk.en and lk.confidence >= CONFIDENT]
+            shown += len(ours)
+            right += sum(link in links for link in ours)
+            total += sum(1 for z, e in links if z and e)
+    return right, shown, total

@@ -1,7 +1,5 @@
-"""Groundwork of issue 14: the sentence aligner and the translation memory (not yet used by briefs)."""
+"""The sentence aligner and the translation memory, on the links other publishers' bilingual pages give."""
 
-import json
-from pathlib import Path
 
 import pytest
 
@@ -9,20 +7,8 @@ from qabrief.fidelity import Glossary
 from qabrief.official import TranslationMemory, align, normalise, split_english
 from qabrief.official.align import length_ratio
 
-GOLD = Path(__file__).parent / "data" / "alignment"
-
-
-def gold_turns(path):
-    turns = []
-    for turn in json.loads(path.read_text(encoding="utf-8"))["turns"]:
-        zh, en, links = [], [], []
-        for link in turn["links"]:
-            links.append((tuple(range(len(zh), len(zh) + len(link["zh"]))),
-                          tuple(range(len(en), len(en) + len(link["en"])))))
-            zh += link["zh"]
-            en += link["en"]
-        turns.append((zh, en, links))
-    return turns
+from official_gold import OLD_GOLD as GOLD
+from official_gold import gold_turns
 
 
 def test_aligner_on_the_hand_aligned_links():

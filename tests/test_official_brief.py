@@ -3,70 +3,25 @@ where a sentence is confidently linked to it, the model never sees those sentenc
 memory substitutes only what it has confirmed."""
 
 import json
-from pathlib import Path
 
 import pytest
 
-from qabrief import QabriefError, parse
+from qabrief import QabriefError
 from qabrief.brief import all_turns, chinese_brief, make_brief
 from qabrief.cli import main
-from qabrief.fidelity import Glossary
-from qabrief.official import CONFIDENT, TranslationMemory, align, length_ratio, links_for, read_english
+from qabrief.official import CONFIDENT, TranslationMemory
 from qabrief.render import render_html, render_json, render_markdown
 from qabrief.translate.base import Translation, Translator
 
 from corpus import BILINGUAL
-from official_gold import conferences, gold_paragraphs
+from official_gold import conferences, shown_links_against_the_hand_links
 
 needs_corpus = pytest.mark.skipif(not BILINGUAL.is_file(), reason="needs ../shared/corpus/bilingual")
-OLD_GOLD = Path(__file__).parent / "data" / "alignment"
 
 
 def documents(date: str) -> tuple[str, str]:
     c = conferences()[date]
     return "\n".join([c["zh"]["title"], *c["zh"]["paras"]]), "\n".join([c["en"]["title"], *c["en"]["paras"]])
-
-
-def shown_links_against_the_hand_links() -> tuple[int, int, int]:
-    """(shown links that are right, shown links, hand links): the Foreign Ministry's through
-    the whole two-document pipeline, the other publishers' bilingual pages through the aligner."""
-    from test_official import gold_turns
-
-    right = shown = total = 0
-    by_conference = {}
-    for p in gold_paragraphs():
-        by_conference.setdefault(p.conference, []).append(p)
-    glossary = Glossary.load()
-    for date, paragraphs in sorted(by_conference.items()):
-        zh, en = documents(date)
-        transcript = parse(zh)
-        official = links_for(transcript.text, transcript.turns, read_english(en), glossary)
-        flat = [(t, k) for t, turn in enumerate(transcript.turns) for k in range(len(turn.sentences))]
-        texts = [transcript.turns[t].sentences[k].text for t, k in flat]
-        position = {x: n for n, x in enumerate(flat)}
-        predicted = {tuple(position[(lk.turn, k)] for k in lk.sentences): lk.english
-                     for lk in official.links if lk.confidence >= CONFIDENT}
-        gold, annotated = {}, set()
-        for p in paragraphs:
-            if not p.zh:
-                continue
-            (start,) = [k for k in range(len(texts)) if texts[k:k + len(p.zh)] == p.zh]
-            annotated |= set(range(start, start + len(p.zh)))
-            gold.update({tuple(start + i for i in z): " ".join(p.en[j] for j in e) for z, e in p.links if z and e})
-        ours = [k for k in predicted if set(k) & annotated]
-        shown += len(ours)
-        right += sum(gold.get(k) == predicted[k] for k in ours)
-        total += len(gold)
-    for path in sorted(OLD_GOLD.glob("*.json")):
-        turns = gold_turns(path)
-        ratio = length_ratio([(zh, en) for zh, en, _ in turns])
-        for zh, en, links in turns:
-            ours = [(lk.zh, lk.en) for lk in align(zh, en, glossary, ratio)
-                    if lk.zh and lk.en and lk.confidence >= CONFIDENT]
-            shown += len(ours)
-            right += sum(link in links for link in ours)
-            total += sum(1 for z, e in links if z and e)
-    return right, shown, total
 
 
 @needs_corpus

@@ -162,3 +162,14 @@ def test_the_batch_command_warms_a_gpu_model_and_only_a_gpu_model(tiny_model_dir
     monkeypatch.setattr(HFTranslator, "on_gpu", property(lambda self: True))
     assert main([*args, "--out", str(tmp_path / "gpu")]) == 0
     assert warmed == ["cpu"]  # "on the GPU" for this test: warmed once, before the first document
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="a GPU is present: the benchmark would run")
+def test_the_gpu_benchmark_says_there_is_no_gpu_and_exits_cleanly():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "benchmarks" / "translate_throughput.py"
+    out = subprocess.run([sys.executable, str(script), "--device", "cuda"], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and "no CUDA GPU here" in out.stdout
