@@ -118,7 +118,8 @@ class TranslatorPool:
         self.warm = warm  # a model loaded on a GPU runs the batcher's shapes before it serves
         self._lock = threading.Lock()  # guards the three dicts below; never held while loading
         self._loaded: OrderedDict[tuple[str, str, str], Translator] = OrderedDict()
-        self._failed: OrderedDict[tuple[str, str, str], tuple[float, str]] = OrderedDict()
+        # key → (when, notice, the fallback key to serve meanwhile or None)
+        self._failed: OrderedDict[tuple, tuple[float, str, tuple | None]] = OrderedDict()
         self._loading: dict[tuple[str, str, str], threading.Event] = {}
 
     def get(self, model: str | None, device: str = "auto",

@@ -13,10 +13,9 @@ pair keeps its source and date. Lookup:
   exact but unconfirmed match is a hint, like a close one;
 - close: the best stored sentence whose similarity (difflib ratio of the normalised forms)
   is at least HINT_SIMILARITY is returned as a hint, shown beside the machine translation,
-  never substituted. Candidates come from a character-bigram index by prefix filtering: a
-  sentence that close shares at least half of the query's bigrams, so it holds one of the
-  query's rarest (n - ⌈n/2⌉ + 1) bigrams, whose lists of sentences are short even in a
-  memory of hundreds of thousands (benchmarks/official_english.py --memory-speed).
+  never substituted. Candidates come from a character-bigram index by prefix filtering
+  (`_close`), so lookups stay short as the memory grows
+  (benchmarks/official_english.py --memory-speed).
 
 QABRIEF_MEMORY=off switches it off; QABRIEF_MEMORY_DIR moves it.
 """
@@ -59,7 +58,8 @@ CREATE TABLE IF NOT EXISTS grams (gram TEXT NOT NULL, pair INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS grams_by_gram ON grams (gram);
 CREATE TABLE IF NOT EXISTS gram_counts (gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 """
-MAX_CANDIDATES = 400  # sentences scored by bigram overlap per close lookup (a bound on pasted junk)
+MAX_CANDIDATES = 1000  # sentences a close lookup may count the overlap of (bounds pasted junk and set phrases)
+SHARED = 0.6  # a stored sentence within HINT_SIMILARITY shares at least this share of the query's bigrams
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -166,32 +166,52 @@ class TranslationMemory:
             zh, en, source, added, seen, agree, trusted = row
             learned = seen >= CONFIRMING and agree == seen and len(key) >= MIN_LEARNED_CHARS
             return Match(zh, en, source, 1.0, added, confirmed=bool(trusted) or learned)
+        return self._close(conn, key)
+
+    def _close(self, conn: sqlite3.Connection, key: str) -> Match | None:
+        """The closest stored sentence at HINT_SIMILARITY or above, by prefix filtering: a sentence
+        that close shares at least SHARED of the query's bigrams, so it holds one of its rarest
+        n - ⌈SHARED·n⌉ + 1 (and k of its rarest n - ⌈SHARED·n⌉ + k). Those lists of sentences
+        are short; the candidates of a plausible length are then counted against the whole query
+        in memory, never by scanning the long lists of common bigrams."""
         grams = sorted(_bigrams(key))
         if not grams:
             return None
         marks = ",".join("?" * len(grams))
         counts = dict(conn.execute(f"SELECT gram, n FROM gram_counts WHERE gram IN ({marks})", grams).fetchall())
-        present = sorted((g for g in grams if g in counts), key=counts.get)
-        rare = present[:len(grams) - math.ceil(len(grams) / 2) + 1]
-        if not rare:
+        needed = math.ceil(SHARED * len(grams))
+        # A stored sentence sharing `needed` bigrams shares at least `k` of the query's rarest
+        # n - needed + k; asking for k = 3 of them keeps few candidates to check in full.
+        prefix, postings = [], 0
+        for gram in sorted((g for g in grams if g in counts), key=counts.get)[:len(grams) - needed + 3]:
+            if prefix and postings + counts[gram] > MAX_CANDIDATES * 3:
+                break  # a sentence of common bigrams only: the rarest lists are enough for a hint
+            prefix.append(gram)
+            postings += counts[gram]
+        if not prefix:
             return None
-        ids = [row[0] for row in conn.execute(
-            f"SELECT DISTINCT pair FROM grams WHERE gram IN ({','.join('?' * len(rare))}) LIMIT ?",
-            [*rare, MAX_CANDIDATES * 10])]
+        k = max(1, len(prefix) - (len(grams) - needed))
+        candidates = [row[0] for row in conn.execute(
+            f"SELECT pair FROM grams WHERE gram IN ({','.join('?' * len(prefix))}) GROUP BY pair "
+            "HAVING COUNT(*) >= ? LIMIT ?", [*prefix, k, MAX_CANDIDATES])]
         wanted = set(grams)
+        shortest, longest = math.floor(len(key) * 2 / 3), math.ceil(len(key) * 3 / 2)  # ratio ≥ 0.8 needs both
         scored = []
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+        for start in range(0, len(candidates), 500):
+            chunk = candidates[start:start + 500]
             for k, zh, en, src, added in conn.execute(
-                    f"SELECT key, zh, en, source, added FROM pairs WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-                overlap = len(wanted & _bigrams(k))
-                if overlap * 2 >= len(wanted):
-                    scored.append((overlap, k, zh, en, src, added))
+                    f"SELECT key, zh, en, source, added FROM pairs WHERE id IN ({','.join('?' * len(chunk))}) "
+                    "AND length(key) BETWEEN ? AND ?", [*chunk, shortest, longest]):
+                shared = len(wanted & _bigrams(k))
+                if shared >= needed:
+                    scored.append((shared, k, zh, en, src, added))
         scored.sort(key=lambda row: -row[0])
-        best = max(((SequenceMatcher(None, key, k).ratio(), zh, en, src, added)
-                    for _, k, zh, en, src, added in scored[:20]), default=None)
-        if best and best[0] >= HINT_SIMILARITY:
-            return Match(best[1], best[2], best[3], similarity=round(best[0], 3), added=best[4])
+        if not scored:
+            return None
+        ratio, zh, en, source, added = max((SequenceMatcher(None, key, k).ratio(), zh, en, src, added)
+                                           for _, k, zh, en, src, added in scored[:20])
+        if ratio >= HINT_SIMILARITY:
+            return Match(zh, en, source, similarity=round(ratio, 3), added=added)
         return None
 
     def stats(self) -> dict:
