@@ -283,10 +283,21 @@ def _key_figures_english(brief: Brief) -> None:
 
 
 def _check_fidelity(brief: Brief, glossary: Glossary) -> None:
-    """Numbers and glossary terms per translated sentence; truncation judged on the whole document."""
-    translated = [s for t in all_turns(brief) for s in t.sentences if s.en is not None]
+    """Numbers and glossary terms per translated sentence; truncation judged on the whole document.
+    The second Chinese sentence of a 2-1 official link has its English with the first: the first
+    is checked against the two, so the second's numbers are not reported lost."""
+    turns = all_turns(brief)
+    chinese = {}  # id of a sentence → the Chinese its English renders
+    for turn in turns:
+        first = None
+        for s in turn.sentences:
+            if s.en == "" and s.en_source == "official" and first is not None:
+                chinese[id(first)] += s.zh
+            elif s.en is not None:
+                first, chinese[id(s)] = s, s.zh
+    translated = [s for t in turns for s in t.sentences if id(s) in chinese]
     for s in translated:
-        check = check_sentence(s.zh, s.en, glossary)
+        check = check_sentence(chinese[id(s)], s.en, glossary)
         s.terms = [{"zh": t.zh, "en": t.en, "found": t.found} for t in check.terms]
         s.problems = check.problems
     for s, short in zip(translated, flag_truncated([(s.zh, s.en) for s in translated])):
