@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         by_rendering[row[1]].append(row)
     kept = []
-    for rendering, group in by_rendering.items():  # 一带一路 and 一带一路倡议 → one rendering: keep the longer term
+    for group in by_rendering.values():  # 一带一路 and 一带一路倡议 → one rendering: keep the longer term
         group.sort(key=lambda r: -len(r[0]))
         kept += [r for r in group if not any(r[0] in longer[0] and r[0] != longer[0] for longer in group)]
     kept.sort(key=lambda r: (-r[5], r[0]))
