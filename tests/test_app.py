@@ -96,7 +96,7 @@ def test_api_brief_returns_the_json_brief(server, seed_text):
     # the app's default backend converted the (transformers) model once and serves it through CTranslate2
     assert brief["translated"] and brief["translator"].startswith("CTranslate2 int8 on cpu")
     assert brief["segments"][0]["answers"][0]["speaker"]["name_en"] == "Xiao Yaqing 肖亞慶"
-    assert client.predict("", api_name="/brief") == {"error": "paste a transcript, upload a file, or click “Load example”"}
+    assert client.predict("", api_name="/brief") == {"error": "paste a transcript or its link, upload a file, or click “Load example”"}
 
 
 def english_of(brief: dict) -> list[list[str | None]]:

@@ -84,28 +84,38 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     """The one function behind the page and the API, in stages (`iter_brief`): the Chinese brief
     (with the official English, when given, already in place) first, then again after each
     Q&A's machine English (raises QabriefError)."""
-    source = _source(text, upload, "paste a transcript, upload a file, or click “Load example”")
+    source = _source(text, upload, "paste a transcript or its link, upload a file, or click “Load example”")
     official = _source(english, english_upload, None) if (english and english.strip()) or english_upload else None
     if english_mode not in ENGLISH_MODES:
         raise QabriefError(f"English mode must be one of {', '.join(ENGLISH_MODES)}, not {str(english_mode)[:20]!r}")
     if model != NO_MODEL:  # a device or backend the operator does not offer loads nothing
         translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
+    from .fetch import looks_like_address
+    from .fetch.reading import english_at, transcript_at
     from .parse import parse
 
-    try:
-        transcript = parse(source)  # parse errors reach the user before any model loads
-    except QabriefError as exc:  # an upload is named as the user knows it, not by the server's temp path
-        if not upload:
-            raise
-        raise QabriefError(str(exc).replace(str(source), source.name)) from None
+    fetched = []
+    if isinstance(source, str) and looks_like_address(source):  # a link: fetched under the operator's rules
+        transcript, origin = transcript_at(source)
+        fetched.append(origin)
+    else:
+        try:
+            transcript = parse(source)  # parse errors reach the user before any model loads
+        except QabriefError as exc:  # an upload is named as the user knows it, not by the server's temp path
+            if not upload:
+                raise
+            raise QabriefError(str(exc).replace(str(source), source.name)) from None
     glossary = Glossary.load(*([glossary_file] if glossary_file else []))
-    if official is not None:
+    if isinstance(official, str) and looks_like_address(official):
+        official, origin = english_at(official)
+        fetched.append(origin)
+    elif official is not None:
         official = _read_official(official)  # its errors too reach the user before any model loads
     translator, notice = translator_pool().get(model, device, backend)
     yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
                           notice=notice, glossary=glossary, enforce_glossary=enforce_glossary, english=official,
-                          english_mode=english_mode, memory=default_memory())
+                          english_mode=english_mode, memory=default_memory(), fetched=fetched)
 
 
 def _source(text: str | None, upload: str | None, missing: str | None) -> str | Path:
@@ -205,8 +215,8 @@ def stream_page(text, upload, length, scope, model, device, progress=None, *args
 
 def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None,
               english: str | None = None, english_mode: str = "official") -> dict:
-    """API `/brief`: transcript text (and optionally its official English) → the JSON brief
-    (errors as {"error": message})."""
+    """API `/brief`: transcript text, or the address of its web page (and optionally its official
+    English, as text or an address) → the JSON brief (errors as {"error": message})."""
     try:
         brief = build_brief(text, None, length, SCOPES[1] if full_text else SCOPES[0], model or default_model(),
                             "auto", english=english, english_mode=english_mode or "official")
@@ -245,14 +255,15 @@ def build_app():
         banner = gr.Markdown(startup_notice(default), elem_id="banner")
         with gr.Row():
             with gr.Column(scale=3):
-                text = gr.Textbox(label="Transcript (paste Chinese text)", lines=10, max_lines=20, elem_id="transcript")
+                text = gr.Textbox(label="Transcript (paste Chinese text, or the link to its web page)", lines=10,
+                                  max_lines=20, elem_id="transcript")
                 with gr.Row():
                     upload = gr.File(label="…or upload .txt / .html / .md", file_types=UPLOAD_TYPES, type="filepath")
                     example = gr.Button("Load example", elem_id="load-example")
                 with gr.Accordion("Official English (optional): the ministry's own English of this transcript",
                                   open=False):
-                    english = gr.Textbox(label="Paste the official English", lines=5, max_lines=12,
-                                         elem_id="official-english")
+                    english = gr.Textbox(label="Paste the official English, or the link to its page", lines=5,
+                                         max_lines=12, elem_id="official-english")
                     english_upload = gr.File(label="…or upload it", file_types=UPLOAD_TYPES, type="filepath")
                     english_mode = gr.Radio(list(ENGLISH_MODES), value=ENGLISH_MODES[0], label="English shown",
                                             info="official: the ministry's English where a sentence is linked to it, "

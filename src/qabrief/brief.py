@@ -117,6 +117,8 @@ class Brief:
     english_mode: str = "official"  # official first, machine only, or both side by side
     official_source: str | None = None  # the official English the brief was given ("official English: …")
     english_trace: str | None = None  # its traceback, for a log (not part of the brief's JSON)
+    # pages fetched by their address: {"role", "url", "final_url", "fetched_at"} each
+    fetched: list[dict] = field(default_factory=list)
     pending: bool = False  # English still being translated (a streamed page shows "translating…")
 
     def to_dict(self) -> dict:
@@ -145,6 +147,7 @@ def iter_brief(
     english=None,
     english_mode: str = "official",
     memory=None,
+    fetched: list[dict] | None = None,
 ) -> Iterator[Brief]:
     """The brief in stages, for a page that streams: yields the same Brief when its Chinese
     is complete (parsing and summarizing take well under a second), again after each Q&A's
@@ -156,10 +159,11 @@ def iter_brief(
     `enforce_glossary` makes the model emit the official renderings verbatim. `english`: the
     official English transcript (text, bytes, path or a read `EnglishDocument`); in the
     default `english_mode` its confidently linked sentences show it and never reach the model.
-    `memory`: a TranslationMemory of official renderings (None: not used).
+    `memory`: a TranslationMemory of official renderings (None: not used). `fetched`: where
+    and when pages given by their address were fetched (`fetch.FetchedPage.origin`).
     """
     brief = chinese_brief(source, budget, full_text=full_text, notice=notice, english=english,
-                          english_mode=english_mode, glossary=glossary, memory=memory)
+                          english_mode=english_mode, glossary=glossary, memory=memory, fetched=fetched)
     if translator is not None:  # a streamed page says what is translating while it does
         brief.translator, brief.translated, brief.pending = translator.description, True, True
     yield brief
@@ -170,7 +174,7 @@ def iter_brief(
 
 def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None, full_text: bool = False,
                   notice: str | None = None, english=None, english_mode: str = "official",
-                  glossary: Glossary | None = None, memory=None) -> Brief:
+                  glossary: Glossary | None = None, memory=None, fetched: list[dict] | None = None) -> Brief:
     """Parse and summarize: the brief with its Chinese, key figures and official English (from
     `english`, an official English transcript, or the English a bilingual page prints), and
     what the `memory` of official renderings knows; no machine English yet."""
@@ -188,7 +192,7 @@ def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None
         title_zh=transcript.title, title_en=None, date=transcript.date, source=transcript.source,
         script=transcript.script, encoding=transcript.encoding, translator="none (Chinese only)",
         translated=False, full_text=full_text, opening=opening, segments=segments, notice=notice,
-        english_mode=english_mode,
+        english_mode=english_mode, fetched=list(fetched or []),
     )
     _official_english(brief, transcript, english, english_mode, glossary, memory)
     _key_figures(brief)

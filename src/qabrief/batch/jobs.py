@@ -20,10 +20,12 @@ from ..brief import Brief, all_turns, chinese_brief, english_stages
 from ..errors import QabriefError
 from ..fidelity import Glossary
 from ..official.importing import english_companion
+from ..parse.reading import MAX_INPUT_BYTES
 from ..render import render_html, render_json, render_markdown
 from ..summarize import Budget
 from ..translate.base import Translator
 from . import manifest as manifests
+from .links import BadLine, Link, read_links
 from .manifest import OUTPUT_FORMATS, atomic_write, log, stamp
 
 ERROR_LOG = ".qabrief-batch.log"
@@ -65,9 +67,9 @@ class BatchOptions:
 
 @dataclass(frozen=True)
 class Job:
-    """One document to brief: its file, its key (bytes + options) and its output stem."""
+    """One document to brief: its file or link, its key (bytes or address + options) and its output stem."""
 
-    path: Path
+    path: Path | Link
     key: str
     stem: str
 
@@ -94,19 +96,20 @@ class BatchReport:
         return "\n".join(lines)
 
 
-def collect_inputs(inputs: list[Path]) -> list[Path]:
+def collect_inputs(inputs: list[Path]) -> list[Path | Link | BadLine]:
     """Files as given, and every non-hidden file under given folders, in a stable order; a
-    transcript's official English (NAME.en.txt beside NAME.txt) goes with it, not on its own."""
+    transcript's official English (NAME.en.txt beside NAME.txt) goes with it, not on its own.
+    A links file given by name stands for the addresses it lists (`links.py`)."""
     from ..official.importing import is_english_companion
 
-    files: list[Path] = []
+    items: list[Path | Link | BadLine] = []
     for item in inputs:
         if item.is_dir():
-            files += sorted(p for p in item.rglob("*") if p.is_file() and not any(
+            items += sorted(p for p in item.rglob("*") if p.is_file() and not any(
                 part.startswith(".") for part in p.relative_to(item).parts) and not is_english_companion(p))
         else:
-            files.append(item)
-    return list(dict.fromkeys(files))
+            items += read_links(item) or [item]
+    return list(dict.fromkeys(items))
 
 
 def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_key: str | None,
@@ -119,44 +122,82 @@ def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_ke
     fingerprint = options.fingerprint(translator_key).encode()
     taken = {d["stem"]: k for k, d in manifest["documents"].items()}
     jobs: dict[str, Job] = {}
-    for path in collect_inputs(inputs):
-        try:
-            data = path.read_bytes()
-            english = english_companion(path)
-            if english is not None:  # its official English is part of what the brief is made from
-                data += b"\0official English\0" + english.read_bytes()
-        except OSError as exc:
-            report.failed.append((path, exc.strerror or str(exc)))
+    for item in collect_inputs(inputs):
+        if isinstance(item, BadLine):
+            report.failed.append((item, f"not a web address: {item.text!r}"))
             continue
-        key = hashlib.sha256(data + fingerprint).hexdigest()
+        try:
+            key = _key(item, fingerprint)
+        except (OSError, QabriefError) as exc:
+            report.failed.append((item, str(exc) if isinstance(exc, QabriefError) else exc.strerror or str(exc)))
+            continue
         done = manifest["documents"].get(key)
         if key in jobs or (done and all((out / f"{done['stem']}.{fmt}").is_file() for fmt in options.formats)):
             if done:
-                done["source"] = done.get("source") or str(path)
-            report.skipped.append(path)  # finished before, or the same bytes twice in this run
+                done["source"] = done.get("source") or source_name(item)
+            report.skipped.append(item)  # finished before, or the same bytes twice in this run
             continue
-        stem = path.stem or "brief"
+        stem = item.stem or "brief"
         if taken.get(stem, key) != key:  # another document owns the name
             stem = f"{stem}-{key[:8]}"
         taken[stem] = key
-        jobs[key] = Job(path, key, stem)
+        jobs[key] = Job(item, key, stem)
     if report.skipped:  # sources learned for entries rebuilt from the outputs
         manifests.save(out, manifest)
     return manifest, list(jobs.values())
 
 
-def prepare(path: Path, options: BatchOptions) -> Brief:
-    """Read, parse and summarize: the brief in Chinese, with its official English (NAME.en.txt
-    or .en.html beside it) and what the memory of official renderings knows."""
+def source_name(item: Path | Link) -> str:
+    """How the manifest names a document: its path, or its address."""
+    return item.url if isinstance(item, Link) else str(item)
+
+
+def _key(item: Path | Link, fingerprint: bytes) -> str:
+    """The document's batch key: its bytes (a file and its official English) or its addresses, and the options.
+    A file over the input limit is refused from its size, before a byte of it is read."""
+    digest = hashlib.sha256()
+    if isinstance(item, Link):
+        digest.update(b"link\0" + item.url.encode() + b"\0" + (item.english_url or "").encode())
+    else:
+        for n, path in enumerate([item, english_companion(item)]):
+            if path is None:
+                continue
+            size = path.stat().st_size
+            if size > MAX_INPUT_BYTES:
+                raise QabriefError(f"{path.name} is {size / 1048576:.1f} MiB, over the "
+                                   f"{MAX_INPUT_BYTES / 1048576:.0f} MiB limit; split it into separate transcripts")
+            if n:
+                digest.update(b"\0official English\0")
+            with open(path, "rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+    digest.update(fingerprint)
+    return digest.hexdigest()
+
+
+def prepare(path: Path | Link, options: BatchOptions) -> Brief:
+    """Read (or fetch), parse and summarize: the brief in Chinese, with its official English
+    (NAME.en.txt or .en.html beside it, or the link's second address) and what the memory
+    of official renderings knows."""
     from ..official import default_memory
     from ..parse import parse
 
-    transcript = parse(path)
+    fetched = []
+    if isinstance(path, Link):
+        from ..fetch.reading import english_at, transcript_at
+
+        transcript, origin = transcript_at(path.url)
+        english, fetched = None, [origin]
+        if path.english_url:
+            english, origin = english_at(path.english_url)
+            fetched.append(origin)
+    else:
+        transcript, english = parse(path), english_companion(path)
     if not transcript.segments and not transcript.opening:
         raise QabriefError(f"{path.name}: nothing to brief")
     return chinese_brief(transcript, options.budget, full_text=options.full_text, notice=options.notice,
-                         english=english_companion(path), english_mode=options.english_mode,
-                         glossary=options.glossary, memory=default_memory())
+                         english=english, english_mode=options.english_mode,
+                         glossary=options.glossary, memory=default_memory(), fetched=fetched)
 
 
 def translate(brief: Brief, translator: Translator | None, options: BatchOptions, progress=None) -> Brief:
@@ -188,7 +229,7 @@ def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report
         record_failure(out, job.path, f"English failed ({english_error}); the Chinese brief was written",
                        english_trace, report)
         return
-    manifest["documents"][job.key] = {"source": str(job.path), "stem": job.stem,
+    manifest["documents"][job.key] = {"source": source_name(job.path), "stem": job.stem,
                                       "outputs": [f"{job.stem}.{f}" for f in rendered]}
     manifests.save(out, manifest)
     report.written.append(job.path)
@@ -203,7 +244,7 @@ def failure(exc: Exception) -> tuple[str, str | None]:
     return f"{type(exc).__name__}: {exc}".splitlines()[0][:300], trace
 
 
-def record_failure(out: Path, path: Path, reason: str, trace: str | None, report: BatchReport) -> None:
+def record_failure(out: Path, path: Path | Link | BadLine, reason: str, trace: str | None, report: BatchReport) -> None:
     report.failed.append((path, reason))
     if trace:  # an unexpected failure: its traceback goes to the log
         log.error("%s failed: %s", path, reason)

@@ -139,7 +139,7 @@ def _default_workers(ray, cpus_per_worker: float, gpus_per_worker: float) -> int
 
 def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: TranslatorFactory, workers: int,
              cpus_per_worker: float, gpus_per_worker: float):
-    rows = [{"path": str(job.path), "key": job.key} for job in jobs]
+    rows = [{"source": pickle.dumps(job.path), "key": job.key} for job in jobs]  # a path or a link
     # Reading and rendering are short and reserve no CPU, so they run beside actors that
     # hold every CPU (2 workers on 2 cores) instead of waiting for one forever; a small
     # task pool bounds them. Ray Data retries failed tasks and restarts dead actors
@@ -163,7 +163,7 @@ def _translator_key(factory: TranslatorFactory) -> str | None:
 def _prepare_row(row: dict, options: BatchOptions) -> dict:
     out = {"key": row["key"], "brief": b"", "error": "", "trace": ""}
     try:
-        out["brief"] = pickle.dumps(prepare(Path(row["path"]), options))
+        out["brief"] = pickle.dumps(prepare(pickle.loads(row["source"]), options))
     except Exception as exc:  # reported with the document; the others go on
         out["error"], out["trace"] = _failure_fields(exc)
     return out

@@ -68,9 +68,11 @@ _DATED = re.compile(r"^\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*
 _TITLE_IN_PROSE = r"([^{stop}、]{{2,24}}(?:{titles})(?:、[^{stop}、]{{2,24}}(?:{titles}))*)\s*{name}"
 
 
-def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES) -> Transcript:
-    """Parse a transcript given as text, bytes or a file path (`pathlib.Path`)."""
-    doc = read_document(source, max_bytes=max_bytes)
+def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES,
+          charset: str | None = None) -> Transcript:
+    """Parse a transcript given as text, bytes or a file path (`pathlib.Path`); `charset`: the
+    one a web server declared for the bytes."""
+    doc = read_document(source, max_bytes=max_bytes, charset=charset)
     text = doc.text
     lines = _lines(text)
     meta, body_from = _read_header(text, lines, doc.html_title)

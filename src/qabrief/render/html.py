@@ -65,10 +65,22 @@ def _header(brief: Brief) -> str:
     if brief.title_en:
         parts.append(f'<h2 lang="en">{escape(brief.title_en)}</h2>')
     parts.append(f'<p class="meta">{" · ".join(escape(m) for m in meta)}</p>')
+    parts += [_fetched(page) for page in brief.fetched]
     if brief.notice:
         parts.append(f'<p class="notice">{escape(brief.notice)}</p>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _fetched(page: dict) -> str:
+    """Where a page given by its address came from, and when (the address is a link only if http(s))."""
+    url = page["url"]
+    shown = escape(url)
+    if url.lower().startswith(("http://", "https://")):
+        shown = f'<a href="{escape(url, quote=True)}" rel="noopener noreferrer nofollow">{shown}</a>'
+    moved = f" (redirected to {escape(page['final_url'])})" if page["final_url"] != url else ""
+    return (f'<p class="meta fetched">{escape(page["role"]).capitalize()} fetched from {shown}{moved} '
+            f'at {escape(page["fetched_at"])}</p>')
 
 
 def _official_summary(brief: Brief) -> str:

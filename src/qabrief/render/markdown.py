@@ -21,6 +21,10 @@ def render_markdown(brief: Brief) -> str:
         out.append(f"_{_cell(brief.title_en)}_")
     meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"English: {brief.translator}") if x]
     out += ["", " · ".join(_cell(m) for m in meta)]
+    for page in brief.fetched:
+        moved = f" (redirected to {_cell(page['final_url'])})" if page["final_url"] != page["url"] else ""
+        out += ["", f"> {_cell(page['role']).capitalize()} fetched from {_cell(page['url'])}{moved} "
+                    f"at {_cell(page['fetched_at'])}"]
     if brief.official_source:
         out += ["", f"> {_cell(brief.official_source)} (mode: {brief.english_mode})"]
     if brief.notice:

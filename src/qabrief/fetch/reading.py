@@ -1,0 +1,37 @@
+"""A fetched page read exactly as the same page saved and uploaded would be."""
+
+from __future__ import annotations
+
+from ..errors import QabriefError
+from .addresses import _shown
+from .client import fetch_page
+from .policy import FetchFailed, FetchPolicy
+
+
+def transcript_at(url: str, policy: FetchPolicy | None = None, resolve=None):
+    """(the parsed transcript at `url`, where and when it was fetched)."""
+    from ..parse import parse
+
+    page = fetch_page(url, policy, resolve)
+    try:
+        transcript = parse(page.data, charset=page.charset)
+    except QabriefError as exc:
+        raise FetchFailed(f"{_shown(url.strip())}: {_page_words(exc)}") from None
+    return transcript, dict(page.origin(), role="transcript")
+
+
+def english_at(url: str, policy: FetchPolicy | None = None, resolve=None):
+    """(the official English transcript at `url`, where and when it was fetched)."""
+    from ..official import read_english
+
+    page = fetch_page(url, policy, resolve)
+    try:
+        english = read_english(page.data)
+    except QabriefError as exc:
+        raise FetchFailed(f"{_shown(url.strip())}: {_page_words(exc)} (the official English)") from None
+    return english, dict(page.origin(), role="official English")
+
+
+def _page_words(exc: Exception) -> str:
+    return str(exc).replace("input is empty", "the page is empty").replace("input looks like",
+                                                                          "the page looks like")
