@@ -5,7 +5,7 @@ expected turns are the hand-written ones in tests/data/parse_corpus/."""
 import re
 
 from qabrief import parse
-from qabrief.names import pinyin_name
+from qabrief.parse.names import pinyin_name
 
 from corpus import TRANSCRIPTS, expected_turns, score_turns, transcript_text
 

@@ -17,8 +17,8 @@ from .errors import QabriefError
 from .fidelity import Glossary, check_sentence, flag_truncated
 from .fidelity.enforce import GlossaryEnforcingTranslator
 from .fidelity.figures import Figure, figures_of, with_english
-from .names import name_with_characters, outlet_in_english, pinyin_name
 from .parse import parse
+from .parse.names import name_with_characters, outlet_in_english, pinyin_name
 from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .translate.base import Translator

@@ -295,7 +295,7 @@ def _person_names(sentence: str) -> tuple[str, ...]:
     import jieba
     import jieba.posseg
 
-    from ..names import pinyin_name
+    from ..parse.names import pinyin_name
     from ..parse.script import to_simplified
 
     jieba.setLogLevel(60)

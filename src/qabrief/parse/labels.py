@@ -12,6 +12,7 @@ import re
 from dataclasses import replace
 
 from .events import Event
+from .names import outlet_in_english, pinyin_name
 from .script import HAN, to_simplified
 from .speakers import TITLE_ENDINGS, classify_label, looks_like_name
 from .transcript import Speaker
@@ -57,8 +58,6 @@ def labels_without_colon(text, lines, events, spans, known) -> None:
 def strip_english_label(line: str, speaker: Speaker) -> str:
     """`Wang Wenbin Afghanistan is…` / `Phoenix TV We noticed…`: the English label of a turn
     whose label has no colon is the speaker's name in pinyin or the outlet's English name."""
-    from ..names import outlet_in_english, pinyin_name
-
     labels = [pinyin_name(speaker.name) if speaker.name else None,
               outlet_in_english(speaker.outlet) if speaker.outlet else None]
     for label in filter(None, labels):
