@@ -14,10 +14,6 @@ HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 HAN_RE = re.compile(f"[{HAN}]")
 
 
-def is_han(ch: str) -> bool:
-    return bool(HAN_RE.match(ch))
-
-
 def han_count(text: str) -> int:
     return len(HAN_RE.findall(text))
 
