@@ -9,12 +9,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from .events import Event
 from .names import outlet_in_english, pinyin_name
 from .script import HAN, to_simplified
-from .speakers import TITLE_ENDINGS, classify_label, looks_like_name
+from .speakers import TITLE_ENDINGS, classify_label, looks_like_name, relabel
 from .transcript import Speaker
 
 # Characters a label never contains (the parser's colon labels use the same set)
@@ -51,7 +50,7 @@ def labels_without_colon(text, lines, events, spans, known) -> None:
                 and not _PROSE_AFTER_NAME.match(to_simplified(rest[:2])):
             speaker = known.get(name) or Speaker(label=text[start:start + len(name)], role="official",
                                                  name=text[start:start + len(name)])
-            events.append(Event(start, start + len(name), _relabelled(speaker, text[start:start + len(name)])))
+            events.append(Event(start, start + len(name), relabel(speaker, text[start:start + len(name)])))
             spans.append((start, start + len(name)))
 
 
@@ -64,10 +63,6 @@ def strip_english_label(line: str, speaker: Speaker) -> str:
         if line.startswith(label + " ") and len(line) > len(label) + 1 and line[len(label) + 1].isupper():
             return line[len(label) + 1:]
     return line
-
-
-def _relabelled(speaker: Speaker, label: str) -> Speaker:
-    return replace(speaker, label=label)
 
 
 ENGLISH_QA = re.compile(r"(?P<label>Q|A)(?:[ \t]+|[ \t]*[:.：][ \t]*)(?=[A-Z“\"‘'(\d])")

@@ -12,6 +12,7 @@ All matching is done on the Simplified form so both scripts share one word list.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .script import HAN, to_simplified
 from .transcript import Speaker
@@ -35,7 +36,6 @@ TITLE_ENDINGS = (
     "首席", "参事", "巡视员", "总编辑", "主编", "特使", "司令员", "政委", "检察长", "庭长", "审判长",
     "长官", "特首", "办公室", "新闻办",
 )
-HOST_WORDS = ("主持人",)
 QUESTION_WORDS = {"问", "提问", "记者问", "记者提问", "Q", "q", "问题"}
 # the last asker's next question: 追问, 又问, 记者追问, 追问一 …
 FOLLOW_UP = re.compile(r"^(?:记者)?(?:追问|又问|再问|续问)[一二三四五六七八九十]?$")
@@ -107,7 +107,7 @@ def classify_label(label: str, known: dict[str, Speaker] | None = None) -> Speak
     if known:
         key = _strip_honorific(compact)
         if key in known:
-            return _relabel(known[key], label)
+            return relabel(known[key], label)
     if m := _TITLED_RE.match(simp):
         name = m.group("name")
         if name and looks_like_name(name):
@@ -128,8 +128,9 @@ def _strip_honorific(name: str) -> str:
     return name
 
 
-def _relabel(speaker: Speaker, label: str) -> Speaker:
-    return Speaker(label=label, role=speaker.role, name=speaker.name, outlet=speaker.outlet, title=speaker.title)
+def relabel(speaker: Speaker, label: str) -> Speaker:
+    """The same speaker under the label this turn printed (`田玉龍:` after `…發言人田玉龍:`)."""
+    return replace(speaker, label=label)
 
 
 def _orig(label: str, simp: str, match: re.Match, group: str) -> str | None:
