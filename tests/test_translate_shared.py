@@ -88,19 +88,31 @@ def test_a_cache_stays_in_front_of_the_batching(tmp_path):
     assert inner.calls == [["x"], ["y"]]  # the cached sentence never waited for the model
 
 
+class Gated(Translator):
+    """The real model behind a gate: its first call waits until released, so the requests that
+    arrive meanwhile queue up and must be served by one combined call."""
+
+    def __init__(self, model):
+        self.model, self.calls, self.release = model, [], threading.Event()
+        self.cache_key, self.description = model.cache_key, model.description
+
+    def translate_detailed(self, sentences):
+        self.calls.append(list(sentences))
+        self.release.wait(timeout=60)
+        return self.model.translate_detailed(sentences)
+
+
 @pytest.mark.parametrize("fixture", ["tiny_model_dir"])
 def test_the_real_model_gives_each_request_what_it_gets_alone(request, fixture, memorized_pairs):
     from qabrief.translate import load_translator
 
     model = load_translator(request.getfixturevalue(fixture), backend="transformers", cache=False)
     alone = {zh: model.translate([zh])[0] for zh, _ in memorized_pairs}
-    translator = BatchingTranslator(model)
-    results: dict[str, str] = {}
-    threads = [threading.Thread(target=lambda zh=zh: results.__setitem__(zh, translator.translate([zh])[0]))
-               for zh, _ in memorized_pairs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert results == alone
+    translator = BatchingTranslator(Gated(model))
+    results, errors = ask_at_once(translator, [[zh] for zh, _ in memorized_pairs])
+    assert not errors
+    assert {memorized_pairs[i][0]: en[0] for i, en in results.items()} == alone
+    # the combined path ran: the requests that waited went to the model in one call, batched together
+    assert translator.combined_calls == 1 and len(translator.inner.calls) == 2
+    assert translator.inner.calls[1] == [zh for zh, _ in memorized_pairs[1:]]
     assert {zh: en for zh, en in memorized_pairs if alone[zh] == en}  # memorised pairs came back verbatim
