@@ -164,3 +164,39 @@ def test_bilingual_transcripts_keep_their_official_english_in_order():
         # in order: each English rendering sits in the text after its own Chinese
         positions = [text.find(t.reference[:30]) for t in with_english]
         assert positions == sorted(positions) and -1 not in positions, name
+
+
+# The registry (issue 26): each family is `find(page, earlier) -> (events, label spans)` in
+# qabrief.parse.families, reading the page and the events of the families before it.
+
+def page_of(text: str):
+    from qabrief.parse.lines import Page, split_lines
+
+    return Page.of(text, split_lines(text))
+
+
+def found(page, events_and_spans):
+    events, spans = events_and_spans
+    return [(e.speaker.role if e.speaker else None, page.text[e.label_start:e.content_start]) for e in events], \
+        [page.text[a:b] for a, b in spans]
+
+
+def test_registry_colon_family():
+    from qabrief.parse.families import colon
+
+    page = page_of("新华社记者：请问出口如何？[李克强]：出口平稳。\n【王文涛】\n外资增长。")
+    assert found(page, colon.find(page, ())) == (
+        [("reporter", "新华社记者："), ("official", "[李克强]："), ("official", "【王文涛】")],
+        ["新华社记者：", "[李克强]：", "【王文涛】"])
+
+
+def test_registry_no_colon_family_reads_earlier_names_and_changes_nothing():
+    from qabrief.parse.families import colon, no_colon
+
+    page = page_of("汪文斌：今天没有要发布的消息。\n凤凰卫视 记者 我们关注到有报道。\n汪文斌阿富汗问题是一个重要问题，我们一直关注。")
+    earlier = tuple(colon.find(page, ())[0])
+    kept = [(e.label_start, e.speaker) for e in earlier]
+    assert found(page, no_colon.find(page, earlier)) == (
+        [("reporter", "凤凰卫视 记者 "), ("official", "汪文斌")], ["凤凰卫视 记者", "汪文斌"])
+    assert [(e.label_start, e.speaker) for e in earlier] == kept
+    assert no_colon.find(page, ()) == ([no_colon.find(page, earlier)[0][0]], [(16, 23)])  # no name known before

@@ -7,7 +7,9 @@
 - `script`: Han characters, Simplified/Traditional detection and conversion
 - `speakers`: is this a speaker label, and who (reporter, official, host)?
 - `sentences`: Chinese sentence splitting with offsets into the text
-- `parser`: header, labels, turns and segments — `parse()`, the one entry point
+- `header`: title, date and source; `lines`: the body's lines and their kinds
+- `families`: one module per label layout, and the list that runs them
+- `parser`: labels into turns and segments — `parse()`, the one entry point
 - `transcript`: the dataclasses every later stage reads
 """
 

@@ -1,11 +1,9 @@
-"""Transcript text → metadata, speaker turns and Q&A segments.
+"""Transcript text → speaker turns and Q&A segments (the header is `header.py`'s).
 
 The parser works in three passes over the decoded text, never rewriting it:
-1. header lines (title, date, source, page boilerplate) are read off the top;
+1. header lines (title, date, source, page boilerplate) are read off the top (`header`);
 2. every body line is classified (Chinese text, English reference, bare question
-   number, timestamp) and speaker labels are looked for only where a turn can start:
-   the start of a line or right after a sentence end (the seed runs all its turns
-   together in one paragraph);
+   number, timestamp: `lines`) and each label family finds its labels (`families`);
 3. the text between labels becomes turns, consecutive turns of one speaker merge,
    and turns group into segments at each reporter's question.
 """
@@ -18,51 +16,25 @@ from dataclasses import replace
 
 from .askers import mark_follow_ups, name_answers, unlabelled_replies
 from .events import Event
+from .families import find_labels
+from .header import read_header
 from .hosts import mark_closings, mark_hosts
 from .labels import (
     ENGLISH_QA,
-    LABEL_STOP,
     english_qa_labels,
-    labels_without_colon,
     split_inline_english,
     strip_english_label,
 )
+from .lines import TS, Page, split_lines
 from .reading import MAX_INPUT_BYTES, read_document
-from .script import HAN, detect_script, han_count, to_simplified
+from .script import detect_script, han_count, to_simplified
 from .sentences import split_sentences
-from .speakers import TITLE_ENDINGS, classify_label, identity
+from .speakers import LABEL_STOP, TITLE_ENDINGS, identity
 from .transcript import Segment, Speaker, Transcript, Turn
 
-_TS = r"(?:\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\s+)?\d{1,2}:\d{2}(?::\d{2})?"
-_STOP = LABEL_STOP
-_LABEL_RE = re.compile(
-    rf"(?P<ts>(?:[\[【(（]\s*)?{_TS}(?:\s*[\]】)）])?[ \t\u3000]*)?"
-    rf"(?:[\[【](?P<blabel>[^\]】\n:：︰]{{1,40}})[\]】][ \t\u3000]*"
-    rf"(?P<bts>[\[【(（]\s*{_TS}\s*[\]】)）])?[ \t\u3000]*(?P<bcolon>[:：︰])?"
-    rf"|(?P<label>[^{_STOP}]{{1,40}}?(?:[ \u3000][^{_STOP}]{{1,20}})?)[ \t\u3000]*[:：︰]"
-    # an outlet in quotes: 台灣“中國時報”記者:
-    rf"|(?P<qlabel>[^{_STOP}的]{{0,12}}[“「\"][^”」\"\n:：]{{1,15}}[”」\"][^{_STOP}的]{{0,8}}?[记記]者"
-    rf"(?:[问問]|[ \u3000]?[{HAN}]{{2,4}})?)[ \t\u3000]*[:：︰])"
-)
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
-_TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{_TS}[\]】]$")  # not （9:30）, which is said
-# a page's pager and print links: 【 第1頁 第2頁 … 】, 】 【打 印】, or a pager the stored page cuts off (… 第1)
-_PAGER_LINE = re.compile(
-    r"^[\s【】\[\]|｜]*(?:(?:第\s*\d+\s*[页頁]|[上下]一[页頁]|打\s*印|关闭|關閉)[\s【】\[\]|｜]*)+(?:第\s*\d*)?$"
-)
+_TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{TS}[\]】]$")  # not （9:30）, which is said
 _ENGLISH_LABEL = re.compile(r"^([A-Z][\w .'&-]{0,40}):\s*")  # "Wang Wenbin: …", "Xinhua News Agency: …"
-_BOUNDARY_RE = re.compile(r"[。？！?!…；]+[”’」』）)】》\"']*[ \t\u3000]*")
-_TS_LINE = re.compile(rf"^[\[【(（]?\s*{_TS}\s*[\]】)）]?$")
-_NUMBER_LINE = re.compile(r"^[\[【(（]?(\d{1,3})[\]】)）]?[.、．]?$")
-_DATE_RE = re.compile(
-    r"(?P<y>(?:19|20)\d\d)\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})[:：](?P<M>\d{2})(?:[:：](?P<S>\d{2}))?)?"
-)
-_SOURCE_RE = re.compile(r"(?:来源|來源|出处|出處|稿源)\s*[:：]\s*(?P<src>[^\s|｜]+)")
-_BOILERPLATE_RE = re.compile(
-    r"点击次数|點擊次數|点击数|點擊數|浏览次数|瀏覽次數|阅读量|閱讀量|阅读次数|閱讀次數|责任编辑|責任編輯|"
-    r"字号|字號|打印本页|打印本頁|关闭窗口|關閉窗口|分享到|发布时间|發布時間|发布日期|發布日期"
-)
 # a title read off a dated headline ("2020年4月28日外交部发言人赵立坚主持…") is the title without the date
 _DATED = re.compile(r"^\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 _TITLE_IN_PROSE = r"([^{stop}、]{{2,24}}(?:{titles})(?:、[^{stop}、]{{2,24}}(?:{titles}))*)\s*{name}"
@@ -74,21 +46,20 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     one a web server declared for the bytes."""
     doc = read_document(source, max_bytes=max_bytes, charset=charset)
     text = doc.text
-    lines = _lines(text)
-    meta, body_from = _read_header(text, lines, doc.html_title)
-    body = lines[body_from:]
-    kinds = {ln: _line_kind(text[ln[0] : ln[1]]) for ln in body}
-    skipped = [ln for ln in body if kinds[ln] == "furniture"]
-    events, label_spans = _find_labels(text, [ln for ln in body if kinds[ln] == "text"])
+    lines = split_lines(text)
+    meta, body_from = read_header(text, lines, doc.html_title)
+    page = Page.of(text, lines[body_from:])
+    body, kinds = page.body, page.kinds
+    events, label_spans = find_labels(page)
     events += _numbered_questions(text, body, kinds, events)
     english_events, english_spans = english_qa_labels(text, body, kinds, events)
     events += english_events
-    events += unlabelled_replies(text, [ln for ln in body if kinds[ln] == "text"], events)
+    events += unlabelled_replies(text, page.lines_of("text"), events)
     label_spans = sorted(label_spans + english_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
-    turns = mark_hosts(text, _build_turns(text, body, kinds, events, skipped))
-    turns = name_answers(meta.get("title"), text, mark_follow_ups(turns))
+    turns, repeats = _build_turns(text, body, kinds, events)
+    turns = name_answers(meta.get("title"), text, mark_follow_ups(mark_hosts(text, turns)))
     transcript = Transcript(
         text=text,
         title=meta.get("title"),
@@ -97,148 +68,10 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
         script=detect_script(text),
         encoding=doc.encoding,
         label_spans=label_spans,
-        skipped_spans=sorted(skipped),
+        skipped_spans=sorted(page.lines_of("furniture") + repeats),
     )
     transcript.opening, transcript.segments = _segment(turns)
     return transcript
-
-
-def _lines(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for line in text.split("\n"):
-        a, b = pos, pos + len(line)
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((a, b))
-        pos += len(line) + 1
-    return out
-
-
-def _read_header(text: str, lines: list[tuple[int, int]], html_title: str | None = None) -> tuple[dict, int]:
-    """Title, date and source from the first few lines; returns (meta, first body line).
-
-    For an HTML page the <title> tells which line is the headline; the short lines above
-    it (navigation, breadcrumbs) are page furniture, not transcript.
-    """
-    meta: dict = {}
-    i = 0
-    if html_title:
-        meta["title"] = html_title
-        for k, (a, b) in enumerate(lines[:15]):
-            line = text[a:b]
-            if han_count(line) >= 4 and (line in html_title or html_title in line):
-                if all(not re.search(r"[。？！?!]", text[x:y]) and y - x <= 40 for x, y in lines[:k]):
-                    meta["title"], i = line, k + 1
-                break
-    limit = min(len(lines), i + 8)
-    furniture = i  # lines above the headline that are only page furniture
-    while i < limit:
-        line = text[lines[i][0] : lines[i][1]]
-        if len(line) > 120 or (_starts_with_label(line) and
-                               not (i == furniture and _looks_like_title(line, len(lines) - furniture))):
-            break
-        matched = False
-        if (m := _DATE_RE.search(line)) and "date" not in meta and (len(line) < 60):
-            meta["date"] = _iso(m)
-            matched = True
-            # "2018年5月17日外交部发言人陆慷主持例行记者会": the headline carries its date
-            if "title" not in meta and i == furniture and han_count(line[:m.start()] + line[m.end():]) >= 6 \
-                    and _looks_like_title(line, len(lines) - furniture):
-                meta["title"] = line
-        if (m := _SOURCE_RE.search(line)) and "source" not in meta:
-            meta["source"] = m.group("src").strip("。.")
-            matched = True
-        if _PAGER_LINE.match(line) and i == furniture:  # 】 【打 印】 above the headline
-            furniture += 1
-            matched = True
-        if _BOILERPLATE_RE.search(line):
-            matched = True
-        if not matched:
-            if "title" in meta or i > furniture or not _looks_like_title(line, len(lines) - furniture):
-                break
-            meta["title"] = line
-        i += 1
-    return meta, i
-
-
-def _looks_like_title(line: str, n_lines: int) -> bool:
-    if n_lines < 2 or re.search(r"[。？！?!；]", line) or han_count(line) < 4:
-        return False
-    m = _LABEL_RE.match(line)
-    if m and (speaker := classify_label(m.group("label") or m.group("blabel") or m.group("qlabel") or "")):
-        # "王國慶:中國經濟仍將是…" is a headline; "主持人：…" or "記者：…" is not.
-        return speaker.role == "official" and speaker.title is None and len(line) > m.end() + 4
-    return True
-
-
-def _starts_with_label(line: str) -> bool:
-    m = _LABEL_RE.match(line)
-    return bool(m and (m.group("label") or m.group("qlabel") or m.group("bcolon") is not None) and
-                classify_label(m.group("label") or m.group("qlabel") or m.group("blabel")))
-
-
-def _iso(m: re.Match) -> str:
-    date = f"{int(m['y']):04d}-{int(m['m']):02d}-{int(m['d']):02d}"
-    if m["H"]:
-        date += f"T{int(m['H']):02d}:{m['M']}:{m['S'] or '00'}"
-    return date
-
-
-def _line_kind(line: str) -> str:
-    if _NUMBER_LINE.match(line):
-        return "number"
-    if _TS_LINE.match(line):
-        return "timestamp"
-    if _PAGER_LINE.match(line):
-        return "furniture"
-    letters = len(re.findall(r"[A-Za-z]", line))
-    if letters >= 8 and han_count(line) * 20 <= letters:
-        return "english"
-    return "text"
-
-
-def _find_labels(text: str, lines: list[tuple[int, int]]) -> tuple[list[Event], list[tuple[int, int]]]:
-    events: list[Event] = []
-    spans: list[tuple[int, int]] = []
-    known: dict[str, Speaker] = {}
-    for start, end in lines:
-        candidates = [start] + [m.end() for m in _BOUNDARY_RE.finditer(text, start, end)]
-        consumed = start
-        for pos in candidates:
-            if pos < consumed or pos >= end:
-                continue
-            m = _LABEL_RE.match(text, pos, end)
-            if not m:
-                continue
-            raw = next((m.group(g) for g in ("label", "blabel", "qlabel") if m.group(g) is not None), None)
-            if raw is None:
-                continue
-            speaker = classify_label(raw, known)
-            if speaker is None or _is_headline(text, m, speaker, known, pos == start, end, lines[-1][1]):
-                continue
-            if speaker.name:
-                known.setdefault(to_simplified(speaker.name), speaker)
-            ts = m.group("ts") or m.group("bts")
-            ts = ts.strip(" \t\u3000[]【】()（）") if ts else None
-            label_start = m.start()  # the timestamp beside a label belongs to the label
-            events.append(Event(label_start, m.end(), speaker, ts))
-            spans.append((label_start, m.end()))
-            consumed = m.end()
-    labels_without_colon(text, lines, events, spans, known)
-    return events, spans
-
-
-def _is_headline(text, m, speaker, known, at_line_start, line_end, body_end) -> bool:
-    """`王國慶:中國經濟仍將是世界經濟最強勁的“發動機”` on a line of its own is a headline."""
-    if speaker.role != "official" or speaker.title or not speaker.name or not at_line_start:
-        return False
-    if to_simplified(speaker.name) in known:
-        return False
-    rest = text[m.end() : line_end]
-    return bool(rest.strip()) and not re.search(r"[。？！?!…；]", rest) and len(rest) <= 60 and line_end < body_end
 
 
 def _numbered_questions(text, body, kinds, events) -> list[Event]:
@@ -278,7 +111,7 @@ def _attach_titles(text: str, events: list[Event]) -> list[Event]:
             continue
         key = to_simplified(sp.name)
         if key not in found:
-            pattern = _TITLE_IN_PROSE.format(stop=_STOP, titles=titles, name=re.escape(key))
+            pattern = _TITLE_IN_PROSE.format(stop=LABEL_STOP, titles=titles, name=re.escape(key))
             m = re.search(pattern, simp)
             found[key] = _DATED.sub("", (text if same_length else simp)[m.start(1) : m.end(1)]) if m else ""
         if found[key]:
@@ -286,9 +119,10 @@ def _attach_titles(text: str, events: list[Event]) -> list[Event]:
     return events
 
 
-def _build_turns(text, body, kinds, events, skipped: list) -> list[Turn]:
+def _build_turns(text, body, kinds, events) -> tuple[list[Turn], list[tuple[int, int]]]:
+    """The turns between the events, and the spans of paragraphs a page posted twice."""
     if not body:
-        return []
+        return [], []
     body_end = body[-1][1]
     bounds = [(body[0][0], None)] + [(e.content_start, e) for e in events]
     turns: list[Turn] = []
@@ -328,18 +162,19 @@ def _build_turns(text, body, kinds, events, skipped: list) -> list[Turn]:
         turn.reference = "\n".join(r for r in references if r.strip())  # not an English label alone
         if turn.sentences or (event and event.speaker) or turn.reference:
             turns.append(turn)
-    return _merge_same_speaker(mark_closings(turns), skipped)
+    return _merge_same_speaker(mark_closings(turns))
 
 
-def _merge_same_speaker(turns: list[Turn], skipped: list) -> list[Turn]:
+def _merge_same_speaker(turns: list[Turn]) -> tuple[list[Turn], list[tuple[int, int]]]:
     merged: list[Turn] = []
+    repeats: list[tuple[int, int]] = []
     block: list = []  # the sentences of the last paragraph merged in
     for k, turn in enumerate(turns):
         prev = merged[-1] if merged else None
         if prev and turn.speaker and identity(prev.speaker) == identity(turn.speaker) \
                 and prev.speaker.role == turn.speaker.role:
             if _repeats(block, turn.sentences, cut_off=k == len(turns) - 1):  # a page posting a paragraph twice
-                skipped += [(s.start, s.end) for s in turn.sentences]
+                repeats += [(s.start, s.end) for s in turn.sentences]
             else:
                 prev.sentences += turn.sentences
                 block = turn.sentences
@@ -352,7 +187,7 @@ def _merge_same_speaker(turns: list[Turn], skipped: list) -> list[Turn]:
         else:
             merged.append(turn)
             block = turn.sentences
-    return [t for t in merged if t.sentences or t.reference or t.speaker]
+    return [t for t in merged if t.sentences or t.reference or t.speaker], repeats
 
 
 def _repeats(block: list, again: list, cut_off: bool) -> bool:

@@ -36,6 +36,8 @@ TITLE_ENDINGS = (
     "首席", "参事", "巡视员", "总编辑", "主编", "特使", "司令员", "政委", "检察长", "庭长", "审判长",
     "长官", "特首", "办公室", "新闻办",
 )
+# Characters a label never contains
+LABEL_STOP = r"\s:：︰\[\]【】。？！?!，,；;“”\"「」"
 QUESTION_WORDS = {"问", "提问", "记者问", "记者提问", "Q", "q", "问题"}
 # the last asker's next question: 追问, 又问, 记者追问, 追问一 …
 FOLLOW_UP = re.compile(r"^(?:记者)?(?:追问|又问|再问|续问)[一二三四五六七八九十]?$")
