@@ -200,3 +200,13 @@ def test_registry_no_colon_family_reads_earlier_names_and_changes_nothing():
         [("reporter", "凤凰卫视 记者 "), ("official", "汪文斌")], ["凤凰卫视 记者", "汪文斌"])
     assert [(e.label_start, e.speaker) for e in earlier] == kept
     assert no_colon.find(page, ()) == ([no_colon.find(page, earlier)[0][0]], [(16, 23)])  # no name known before
+
+
+def test_registry_numbered_family_counts_up_from_one_on_free_lines():
+    from qabrief.parse.families import colon, numbered
+
+    page = page_of("1\n请问出口如何？\n出口平稳。\n11\n这一行不是问题。\n2\n新华社记者：请问消费呢？\n消费回升。\n2\n请问外资呢？\n外资增长。")
+    earlier = tuple(colon.find(page, ())[0])
+    events, spans = numbered.find(page, earlier)
+    assert spans == [] and [(e.speaker and e.speaker.label, page.text[e.label_start:e.label_start + 4])
+                            for e in events] == [("1", "请问出口"), (None, "出口平稳"), ("2", "请问外资"), (None, "外资增长")]

@@ -30,7 +30,7 @@ from .reading import MAX_INPUT_BYTES, read_document
 from .script import detect_script, han_count, to_simplified
 from .sentences import split_sentences
 from .speakers import LABEL_STOP, TITLE_ENDINGS, identity
-from .transcript import Segment, Speaker, Transcript, Turn
+from .transcript import Segment, Transcript, Turn
 
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
 _TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{TS}[\]】]$")  # not （9:30）, which is said
@@ -51,7 +51,6 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     page = Page.of(text, lines[body_from:])
     body, kinds = page.body, page.kinds
     events, label_spans = find_labels(page)
-    events += _numbered_questions(text, body, kinds, events)
     english_events, english_spans = english_qa_labels(text, body, kinds, events)
     events += english_events
     events += unlabelled_replies(text, page.lines_of("text"), events)
@@ -72,31 +71,6 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     )
     transcript.opening, transcript.segments = _segment(turns)
     return transcript
-
-
-def _numbered_questions(text, body, kinds, events) -> list[Event]:
-    """A bare `2` line before unlabelled text starts question 2; the line after it, the answer.
-
-    Only numbers that count up from 1 are questions: a stray `11` (a page's comment count,
-    a date fragment) is not."""
-    starts = {e.label_start for e in events}
-    labelled_lines = {ln for ln in body if any(ln[0] <= s < ln[1] for s in starts)}
-    out = []
-    expected = 1
-    for i, ln in enumerate(body[:-1]):
-        if kinds[ln] != "number":
-            continue
-        nxt = body[i + 1]
-        if kinds[nxt] != "text" or nxt in labelled_lines:
-            continue
-        number = text[ln[0] : ln[1]].strip("[]【】()（）.、．")
-        if int(number) != expected:
-            continue
-        expected += 1
-        out.append(Event(nxt[0], nxt[0], Speaker(label=number, role="reporter")))
-        if i + 2 < len(body) and kinds[body[i + 2]] == "text" and body[i + 2] not in labelled_lines:
-            out.append(Event(body[i + 2][0], body[i + 2][0], None))
-    return out
 
 
 def _attach_titles(text: str, events: list[Event]) -> list[Event]:
