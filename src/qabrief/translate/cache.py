@@ -1,7 +1,10 @@
 """A persistent translation cache: SQLite in the user cache directory.
 
-Keyed by the translator's `cache_key` (model id and revision, backend, precision and
-generation options) and the prepared source sentence, so a change of any of them misses.
+Keyed by the translator's `cache_key` (model id; its hub revision, or for a local folder a
+hash of what the folder holds; backend, precision and generation options) and the source
+sentence as the brief sends it, so a change of any of them misses. The sentence is keyed
+before the translator prepares it: preparation is a fixed function of the sentence for a
+given `cache_key`, so the raw sentence identifies the English as well and costs no work.
 Safe across threads (one connection per thread) and processes (WAL journal, a busy
 timeout, and single-statement upserts that never read-modify-write).
 """

@@ -21,6 +21,7 @@ from ..errors import QabriefError
 from .cuda_libs import CUBLAS_FIX, is_missing_cuda_library, preload_cublas
 from .device import DeviceChoice, choose_device
 from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .fingerprint import folder_fingerprint
 from .marian_pieces import MarianPieces
 
 FAST_EXTRA = "pip install 'qabrief[fast]'"
@@ -96,7 +97,8 @@ class CT2Translator(ModelTranslator):
         self.max_batch_tokens = max_batch_tokens or (65536 if kind == "cuda" else 4096)
         self.fixed_output_tokens = fixed_output_tokens
         self.guard = guard
-        self.cache_key = f"ct2|{label}|{self.choice.dtype}|beams={self.beams}|max_length={self.max_length}"
+        self.cache_key = (f"ct2|{label}|content:{folder_fingerprint(folder)}|{self.choice.dtype}|beams={self.beams}"
+                          f"|max_length={self.max_length}")
         self.description = f"CTranslate2 {self.choice.description}, beam {self.beams}"
         if kind == "cuda":
             self.call_size = GPU_CALL_SIZE

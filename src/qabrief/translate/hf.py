@@ -13,6 +13,7 @@ from collections.abc import Callable
 from ..errors import QabriefError
 from .device import DeviceChoice, choose_device
 from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .fingerprint import folder_fingerprint
 from .registry import ResolvedModel
 
 # --precision → the torch dtype the weights load in ("auto": the device's choice, device.py);
@@ -73,7 +74,9 @@ class HFTranslator(ModelTranslator):
             self.max_batch_sentences = max(1, 64 // max(1, self.beams))
         self.fixed_output_tokens = fixed_output_tokens
         self.guard = guard
-        revision = getattr(self.model.config, "_commit_hash", None) or "local"
+        # a hub download names its revision; a folder is known by what it holds (fingerprint.py)
+        revision = (f"content:{folder_fingerprint(resolved.local_path)}" if resolved.local_path
+                    else getattr(self.model.config, "_commit_hash", None) or "unknown")
         self.cache_key = (f"transformers|{resolved.label}|{revision}|{self.precision}|beams={self.beams}"
                           f"|max_length={self.max_length}")
         self.description = f"transformers {self.choice.description}, beam {self.beams}"
