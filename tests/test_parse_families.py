@@ -210,3 +210,16 @@ def test_registry_numbered_family_counts_up_from_one_on_free_lines():
     events, spans = numbered.find(page, earlier)
     assert spans == [] and [(e.speaker and e.speaker.label, page.text[e.label_start:e.label_start + 4])
                             for e in events] == [("1", "请问出口"), (None, "出口平稳"), ("2", "请问外资"), (None, "外资增长")]
+
+
+def test_registry_english_qa_family_needs_two_questions_and_starts_at_the_chinese():
+    from qabrief.parse.families import english_qa
+
+    one = page_of("A Chinese official said today that the talks went well.\n会谈进展顺利。")
+    assert english_qa.find(one, ()) == ([], [])  # "A" alone is the article
+    page = page_of("请问会谈进展如何？\nQ How are the talks going now?\n会谈进展顺利。\nA The talks are going well.\n"
+                   "Q: What comes next for both sides?")
+    events, spans = english_qa.find(page, ())
+    assert [(e.speaker.label, page.text[e.label_start:e.label_start + 3]) for e in events] == \
+        [("Q", "请问会"), ("A", "会谈进"), ("Q", "Q: ")]
+    assert [page.text[a:b] for a, b in spans] == ["Q ", "A ", "Q: "]

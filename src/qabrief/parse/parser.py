@@ -17,14 +17,10 @@ from dataclasses import replace
 from .askers import mark_follow_ups, name_answers, unlabelled_replies
 from .events import Event
 from .families import find_labels
+from .families.english_qa import ENGLISH_QA
 from .header import read_header
 from .hosts import mark_closings, mark_hosts
-from .labels import (
-    ENGLISH_QA,
-    english_qa_labels,
-    split_inline_english,
-    strip_english_label,
-)
+from .labels import split_inline_english, strip_english_label
 from .lines import TS, Page, split_lines
 from .reading import MAX_INPUT_BYTES, read_document
 from .script import detect_script, han_count, to_simplified
@@ -51,10 +47,8 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     page = Page.of(text, lines[body_from:])
     body, kinds = page.body, page.kinds
     events, label_spans = find_labels(page)
-    english_events, english_spans = english_qa_labels(text, body, kinds, events)
-    events += english_events
     events += unlabelled_replies(text, page.lines_of("text"), events)
-    label_spans = sorted(label_spans + english_spans)
+    label_spans = sorted(label_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)
     turns, repeats = _build_turns(text, body, kinds, events)
