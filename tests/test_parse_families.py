@@ -223,3 +223,16 @@ def test_registry_english_qa_family_needs_two_questions_and_starts_at_the_chines
     assert [(e.speaker.label, page.text[e.label_start:e.label_start + 3]) for e in events] == \
         [("Q", "请问会"), ("A", "会谈进"), ("Q", "Q: ")]
     assert [page.text[a:b] for a, b in spans] == ["Q ", "A ", "Q: "]
+
+
+def test_registry_replies_family_only_in_pages_that_label_answers():
+    from qabrief.parse.families import colon, replies
+
+    qa = "问：请问出口如何？\n答：出口平稳。\n问：消费呢？\n答：消费回升。\n问：外资呢？\n答：外资增长。\n追问：还有吗？\n还有就业。\n"
+    page = page_of(qa)
+    earlier = tuple(colon.find(page, ())[0])
+    events, spans = replies.find(page, earlier)
+    assert spans == [] and [(e.speaker.label, e.speaker.role, page.text[e.label_start:e.label_start + 4])
+                            for e in events] == [("答", "official", "还有就业")]
+    fewer = page_of(qa.replace("答：外资增长。\n", ""))
+    assert replies.find(fewer, tuple(colon.find(fewer, ())[0])) == ([], [])  # 答 twice: not such a page

@@ -9,7 +9,8 @@ and every answer's card read "答". So:
   titled as the title says, without the page's date (`name_answers`);
 - in such a page a question is one paragraph: an unlabelled paragraph right after a
   reporter's (追问：…, 记者：是的。) is the spokesperson's reply, which the page printed
-  without its 答 (31 of the corpus's exchanges), not more of the question (`unlabelled_replies`).
+  without its 答 (31 of the corpus's exchanges), not more of the question (a label family:
+  `families/replies.py`).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .events import Event
 from .script import HAN, to_simplified
 from .speakers import ANSWER_WORDS, FOLLOW_UP, looks_like_name
-from .transcript import Speaker, Turn
+from .transcript import Turn
 
 _DATE = r"(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)?"
 _CHAIRS = re.compile(rf"{_DATE}(?P<title>[^\d\s，。：:、]{{0,12}}?发言人)(?P<name>[{HAN}]{{2,3}})主持")
@@ -63,18 +63,3 @@ def name_answers(title: str | None, text: str, turns: list[Turn]) -> list[Turn]:
         if chair[1]:
             turn.speaker = replace(sp, name=chair[1], title=chair[0])
     return turns
-
-
-def unlabelled_replies(text: str, lines: list[tuple[int, int]], events: list[Event]) -> list[Event]:
-    """In a page that labels its answers 答 (three times at least), an answer event at each
-    unlabelled text line that directly follows a reporter's line."""
-    answers = [e for e in events if e.speaker and e.speaker.role == "official"
-               and re.sub(r"\s+", "", e.speaker.label) in ANSWER_WORDS]
-    if len(answers) < 3:
-        return []
-    starts = {e.label_start for e in events}
-    labelled = [any(a <= s < b for s in starts) for a, b in lines]
-    asked_on = {k for k, (a, b) in enumerate(lines)
-                if any(a <= e.label_start < b and e.speaker and e.speaker.role == "reporter" for e in events)}
-    return [Event(lines[k + 1][0], lines[k + 1][0], Speaker(label=answers[0].speaker.label, role="official"))
-            for k in sorted(asked_on) if k + 1 < len(lines) and not labelled[k + 1]]

@@ -14,7 +14,7 @@ import os
 import re
 from dataclasses import replace
 
-from .askers import mark_follow_ups, name_answers, unlabelled_replies
+from .askers import mark_follow_ups, name_answers
 from .events import Event
 from .families import find_labels
 from .families.english_qa import ENGLISH_QA
@@ -47,7 +47,6 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     page = Page.of(text, lines[body_from:])
     body, kinds = page.body, page.kinds
     events, label_spans = find_labels(page)
-    events += unlabelled_replies(text, page.lines_of("text"), events)
     label_spans = sorted(label_spans)
     events.sort(key=lambda e: e.label_start)
     events = _attach_titles(text, events)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from ..events import Event
 from ..lines import Page
-from . import colon, english_qa, no_colon, numbered
+from . import colon, english_qa, no_colon, numbered, replies
 
 Found = tuple[list[Event], list[tuple[int, int]]]
 Family = Callable[[Page, tuple[Event, ...]], Found]
@@ -27,6 +27,7 @@ FAMILIES: tuple[Family, ...] = (
     no_colon.find,  # 凤凰卫视 记者 我们关注到… · 汪文斌阿富汗是…
     numbered.find,  # a bare `2` line: question 2, then its answer
     english_qa.find,  # Q Iranian military admitted… · A We are deeply…
+    replies.find,  # the paragraph after a 问 in a 答-labelled page: its unlabelled answer
 )
 
 
