@@ -272,7 +272,7 @@ def test_a_pager_above_the_headline_does_not_hide_it():
 
 
 def test_english_after_a_letter_digit_or_mark_is_not_a_new_label():
-    from qabrief.parse.labels import split_inline_english
+    from qabrief.parse.english import split_inline_english
 
     def english(line):
         return split_inline_english(line, 0, len(line))[1]

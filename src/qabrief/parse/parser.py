@@ -15,12 +15,12 @@ import re
 from dataclasses import replace
 
 from .askers import mark_follow_ups, name_answers
+from .english import split_inline_english, strip_english_label
 from .events import Event
 from .families import find_labels
 from .families.english_qa import ENGLISH_QA
 from .header import read_header
 from .hosts import mark_closings, mark_hosts
-from .labels import split_inline_english, strip_english_label
 from .lines import TS, Page, split_lines
 from .reading import MAX_INPUT_BYTES, read_document
 from .script import detect_script, han_count, to_simplified
