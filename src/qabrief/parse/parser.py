@@ -48,8 +48,7 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     body, kinds = page.body, page.kinds
     events, label_spans = find_labels(page)
     label_spans = sorted(label_spans)
-    events.sort(key=lambda e: e.label_start)
-    events = _attach_titles(text, events)
+    events = _attach_titles(text, sorted(events, key=lambda e: e.label_start))
     turns, repeats = _build_turns(text, body, kinds, events)
     turns = name_answers(meta.get("title"), text, mark_follow_ups(mark_hosts(text, turns)))
     transcript = Transcript(
@@ -72,18 +71,19 @@ def _attach_titles(text: str, events: list[Event]) -> list[Event]:
     same_length = len(simp) == len(text)
     titles = "|".join(TITLE_ENDINGS)
     found: dict[str, str] = {}
+    out = []
     for e in events:
         sp = e.speaker
         if not sp or not sp.name or sp.title or sp.role != "official":
+            out.append(e)
             continue
         key = to_simplified(sp.name)
         if key not in found:
             pattern = _TITLE_IN_PROSE.format(stop=LABEL_STOP, titles=titles, name=re.escape(key))
             m = re.search(pattern, simp)
             found[key] = _DATED.sub("", (text if same_length else simp)[m.start(1) : m.end(1)]) if m else ""
-        if found[key]:
-            e.speaker = replace(sp, title=found[key])
-    return events
+        out.append(replace(e, speaker=replace(sp, title=found[key])) if found[key] else e)
+    return out
 
 
 def _build_turns(text, body, kinds, events) -> tuple[list[Turn], list[tuple[int, int]]]:
