@@ -74,8 +74,3 @@ def split_unlabelled_host(text: str, turn: Turn) -> list[Turn]:
     if not before:
         return [host]
     return [Turn(speaker=None, sentences=before, start=turn.start, end=para_start, reference=turn.reference), host]
-
-
-# An English turn printed on the same line as its Chinese: "…降低基準利率等? Reuters: Last year…",
-# "…外交政策呢? | Austrian Radio and Television: What…|". It starts at an English label and runs
-# to the next Chinese text (the next Chinese turn may follow on the same line).
