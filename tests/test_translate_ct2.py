@@ -172,3 +172,28 @@ def test_ct2_brief_never_imports_torch(models, memorized_pairs, seed_path):
     assert description.startswith("CTranslate2 int8")
     assert english == en
     assert imported == []
+
+
+def test_models_convert_is_atomic(models, monkeypatch, capsys):
+    """A conversion that fails part-way leaves the previous conversion whole and no half folder."""
+    assert main(["models", "convert", "tiny", "--quantization", "int8"]) == 0
+    target = models / "tiny-ct2-int8"
+    before = (target / "model.bin").read_bytes()
+
+    def broken(source, partial, quantization):
+        partial.mkdir(parents=True)
+        (partial / "model.bin").write_bytes(b"half a model")
+        raise QabriefError("conversion of tiny failed: out of disk space")
+
+    import qabrief.translate.ct2 as ct2
+
+    working = ct2.convert
+    monkeypatch.setattr(ct2, "convert", broken)
+    assert main(["models", "convert", "tiny", "--quantization", "int8"]) == 2
+    assert "out of disk space" in capsys.readouterr().err
+    assert (target / "model.bin").read_bytes() == before
+    assert sorted(p.name for p in models.iterdir()) == ["tiny", "tiny-ct2-int8"]
+    monkeypatch.setattr(ct2, "convert", working)
+    assert main(["models", "convert", "tiny", "--quantization", "int8"]) == 0  # replaced whole, nothing left over
+    assert (target / "model.bin").read_bytes() == before
+    assert sorted(p.name for p in models.iterdir()) == ["tiny", "tiny-ct2-int8"]

@@ -398,7 +398,7 @@ def _cmd_models_list(args) -> int:
 
 
 def _cmd_models_convert(args) -> int:
-    from .translate.ct2 import convert
+    from .translate.autoconvert import convert_into
     from .translate.registry import converted_folder, models_dir
 
     source = Path(args.name)
@@ -406,7 +406,7 @@ def _cmd_models_convert(args) -> int:
         source = models_dir() / args.name
     if not source.is_dir():
         raise QabriefError(f"{args.name} is not downloaded: run qabrief models download {args.name}")
-    target = convert(source, converted_folder(source.name, args.quantization), args.quantization)
+    target = convert_into(source, converted_folder(source.name, args.quantization), args.quantization, replace=True)
     print(f"converted {source} into {target}")
     return 0
 

@@ -1,4 +1,7 @@
-"""Shared model handling for long-running front ends (the app, the batch command).
+"""Shared model handling for the long-running front end: the app (the page and `/brief`).
+
+The CLI and `qabrief batch` do not use it: they load the one translator their user chose
+(`translate.load_translator`), and Ray's actors load one each.
 
 A public server must not let a visitor choose what it loads or keep loading forever:
 - `ModelPolicy` says which model names a request may ask for. By default: the presets,
@@ -113,7 +116,7 @@ class TranslatorPool:
     def __init__(self, loader=load_translator, policy: ModelPolicy | None = None, max_models: int | None = None,
                  warm: bool = False):
         self._loader = loader
-        self.policy = policy  # None: trust every name (the CLI and batch run the user's own choices)
+        self.policy = policy  # None: trust every name (a caller running its own user's choices)
         self.max_models = max_models or _max_models()
         self.warm = warm  # a model loaded on a GPU runs the batcher's shapes before it serves
         self._lock = threading.Lock()  # guards the three dicts below; never held while loading
