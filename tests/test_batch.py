@@ -6,9 +6,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from qabrief.batch.manifest import load as load_manifest
 from qabrief.cli import main
 from qabrief.translate.base import Translation, Translator
 
@@ -57,18 +59,19 @@ def test_killed_run_resumes_without_redoing_or_duplicating(tmp_path, seed_text):
            "--format", "json"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     manifest = out / ".qabrief-batch.json"
+    journal = out / ".qabrief-batch.journal"  # a line per finished document; the manifest comes at the end
     deadline = time.monotonic() + 120
     done_before = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        if manifest.is_file():
-            done_before = len(json.loads(manifest.read_text())["documents"])
+        if journal.is_file():
+            done_before = journal.read_text().count("\n")
             if done_before >= 3:
                 os.killpg(proc.pid, signal.SIGKILL)
                 break
         time.sleep(0.02)
     proc.wait(timeout=30)
-    assert 3 <= done_before < 24, "the run must be killed halfway"
-    done_before = len(json.loads(manifest.read_text())["documents"])
+    assert 3 <= done_before < 24 and not manifest.exists(), "the run must be killed halfway"
+    done_before = len(load_manifest(out)[0]["documents"])
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stderr
     assert f"{24 - done_before} written, {done_before} already done, 0 failed" in rerun.stdout
@@ -154,3 +157,45 @@ def test_a_damaged_or_foreign_manifest_is_rebuilt_with_a_warning(tmp_path, seed_
     manifest = json.loads((out / ".qabrief-batch.json").read_text())
     assert sorted(d["stem"] for d in manifest["documents"].values()) == ["seed", "seed-gbk"]
     assert all(d["source"] for d in manifest["documents"].values())
+
+
+def test_a_rerun_with_other_options_replaces_the_briefs_under_the_same_names(tmp_path, seed_text, capsys):
+    """Another summary length (or device, precision, model) rebriefs each source into its own
+    file names; only a different source with the same name gets a suffix."""
+    src = make_folder(tmp_path, seed_text)
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "seed.txt").write_text(seed_text + "\n主持人：今天的发布会到此结束。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["batch", str(src), "--out", str(out), "--model", "none", "--format", "json"]) == 1
+    first = json.loads((out / "seed.json").read_text())
+    capsys.readouterr()
+    assert main(["batch", str(src), str(other / "seed.txt"), "--out", str(out), "--model", "none", "--format", "json",
+                 "--sentences", "1"]) == 1
+    printed = capsys.readouterr().out
+    assert "3 written, 0 already done, 2 failed" in printed, printed
+    second = json.loads((out / "seed.json").read_text())
+    assert second["batch_key"] != first["batch_key"]
+    assert sum(s["summary"] for s in second["segments"][1]["answers"][0]["sentences"]) == 1
+    names = sorted(p.name for p in out.iterdir())
+    stranger = [n for n in names if n.startswith("seed-") and n != "seed-gbk.json"]
+    assert len(stranger) == 1 and stranger[0].startswith("seed-") and ".qabrief-batch.journal" not in names
+    manifest = json.loads((out / ".qabrief-batch.json").read_text())["documents"]
+    assert sorted(d["stem"] for d in manifest.values()) == sorted(["seed", "seed-gbk", stranger[0][:-5]])
+
+
+def test_a_huge_file_is_refused_from_its_size_without_being_read(tmp_path, seed_text, monkeypatch, capsys):
+    src = make_folder(tmp_path, seed_text)
+    huge = src / "archive-dump.txt"
+    with open(huge, "wb") as fh:
+        fh.truncate(3 << 30)  # 3 GB, sparse: no disk used
+    opened = []
+    real_open = open
+    monkeypatch.setattr("qabrief.batch.jobs.open", lambda path, *a, **k: opened.append(path) or real_open(path, *a, **k),
+                        raising=False)
+    real_read = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: pytest.fail("read whole") if self == huge else real_read(self))
+    assert main(["batch", str(src), "--out", str(tmp_path / "out"), "--model", "none", "--format", "json"]) == 1
+    report = capsys.readouterr().out
+    assert "FAILED" in report and "archive-dump.txt is 3072.0 MiB, over the 5 MiB limit" in report
+    assert huge not in opened and opened  # the others were hashed through the same function

@@ -72,6 +72,7 @@ class Job:
     path: Path | Link
     key: str
     stem: str
+    replaces: str | None = None  # the key of this source's earlier brief under other options, if any
 
 
 @dataclass
@@ -137,11 +138,15 @@ def open_run(inputs: list[Path], out: Path, options: BatchOptions, translator_ke
                 done["source"] = done.get("source") or source_name(item)
             report.skipped.append(item)  # finished before, or the same bytes twice in this run
             continue
-        stem = item.stem or "brief"
-        if taken.get(stem, key) != key:  # another document owns the name
+        stem, replaces = item.stem or "brief", None
+        owner = taken.get(stem, key)
+        if owner != key and owner not in jobs and manifest["documents"].get(owner, {}).get("source") == \
+                source_name(item):
+            replaces = owner  # the same source briefed before with other options: its names are reused
+        elif owner != key:  # another document owns the name
             stem = f"{stem}-{key[:8]}"
         taken[stem] = key
-        jobs[key] = Job(item, key, stem)
+        jobs[key] = Job(item, key, stem, replaces)
     if report.skipped:  # sources learned for entries rebuilt from the outputs
         manifests.save(out, manifest)
     return manifest, list(jobs.values())
@@ -229,9 +234,9 @@ def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report
         record_failure(out, job.path, f"English failed ({english_error}); the Chinese brief was written",
                        english_trace, report)
         return
-    manifest["documents"][job.key] = {"source": source_name(job.path), "stem": job.stem,
-                                      "outputs": [f"{job.stem}.{f}" for f in rendered]}
-    manifests.save(out, manifest)
+    outputs = [f"{job.stem}.{f}" for f in rendered]
+    manifests.add(out, manifest, job.key, {"source": source_name(job.path), "stem": job.stem, "outputs": outputs},
+                  job.replaces)
     report.written.append(job.path)
     report.flagged[str(job.path)] = flagged_sentences
 

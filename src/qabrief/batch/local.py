@@ -25,6 +25,7 @@ from .jobs import (
     render,
     translate,
 )
+from .manifest import save
 
 
 def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: Translator | None,
@@ -47,6 +48,8 @@ def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: 
         report.interrupted = True
     finally:
         bar.close()
+        if jobs:
+            save(out, manifest)  # the journal of this run folded into the manifest, once
     return report
 
 

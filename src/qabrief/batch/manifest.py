@@ -4,6 +4,12 @@ A manifest (`.qabrief-batch.json` in the output folder) records each finished do
 by the hash of its bytes and of the options, so an interrupted run resumes where it
 stopped and a re-run redoes nothing. Every file is written to a temporary name and
 renamed into place, so a killed run never leaves a half-written brief or manifest.
+
+During a run, each finished document is one line appended (and synced) to a journal
+(`.qabrief-batch.journal`), and the manifest is rewritten once, at the end: rewriting it
+after every document cost time in proportion to the documents already done, so a run
+over N documents wrote N²/2 entries. Loading replays the journal over the manifest (a
+line torn by a kill is ignored), so a killed run resumes as before.
 Each output carries the same key (a trailing comment, or "batch_key" in JSON), so a
 damaged or foreign manifest is rebuilt from the outputs instead of redoing the work.
 """
@@ -20,6 +26,7 @@ from pathlib import Path
 log = logging.getLogger("qabrief.batch")
 
 MANIFEST = ".qabrief-batch.json"
+JOURNAL = ".qabrief-batch.journal"
 MANIFEST_VERSION = 1
 OUTPUT_FORMATS = ("md", "html", "json")
 _STAMP = re.compile(r"<!-- qabrief-batch-key: ([0-9a-f]{64}) -->\s*$")
@@ -39,7 +46,42 @@ def atomic_write(path: Path, content: str) -> None:
 
 
 def save(out: Path, manifest: dict) -> None:
+    """Write the whole manifest (atomically) and drop the journal it now contains."""
     atomic_write(out / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+    (out / JOURNAL).unlink(missing_ok=True)
+
+
+def add(out: Path, manifest: dict, key: str, entry: dict, replaces: str | None = None) -> None:
+    """Record a finished document: in `manifest`, and as one synced line of the journal.
+    `replaces`: the key of the same source's earlier brief, whose entry goes."""
+    lines = []
+    if replaces and manifest["documents"].pop(replaces, None) is not None:
+        lines.append({"key": replaces, "removed": True})
+    manifest["documents"][key] = entry
+    lines.append({"key": key, **entry})
+    with open(out / JOURNAL, "a", encoding="utf-8") as fh:
+        fh.write("".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _replay(out: Path, manifest: dict) -> dict:
+    """The manifest with the journal's lines applied in order (a torn or foreign line is ignored)."""
+    try:
+        lines = (out / JOURNAL).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return manifest
+    for line in lines:
+        try:
+            item = json.loads(line)
+            key = item.pop("key")
+        except (ValueError, AttributeError, KeyError, TypeError):
+            continue
+        if item.get("removed"):
+            manifest["documents"].pop(key, None)
+        elif isinstance(key, str) and isinstance(item.get("stem"), str):
+            manifest["documents"][key] = item
+    return manifest
 
 
 def stamp(fmt: str, content: str, key: str) -> str:
@@ -67,17 +109,18 @@ def load(out: Path) -> tuple[dict, str | None]:
     """(the manifest, a warning when a damaged or foreign one was rebuilt from the stamped outputs)."""
     path = out / MANIFEST
     if not path.exists():
-        return (_rebuilt(out) if any(out.iterdir()) else {"version": MANIFEST_VERSION, "documents": {}}), None
+        outputs = any(p.name != JOURNAL for p in out.iterdir())
+        return _replay(out, _rebuilt(out) if outputs else {"version": MANIFEST_VERSION, "documents": {}}), None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         if (isinstance(data, dict) and data.get("version") == MANIFEST_VERSION
                 and isinstance(data.get("documents"), dict)
                 and all(isinstance(d, dict) and isinstance(d.get("stem"), str) for d in data["documents"].values())):
-            return data, None
+            return _replay(out, data), None
         problem = "is not a qabrief batch manifest"
     except (OSError, ValueError) as exc:
         problem = f"is damaged ({str(exc).splitlines()[0][:100]})"
-    manifest = _rebuilt(out)
+    manifest = _replay(out, _rebuilt(out))
     warning = (f"{path} {problem}: rebuilt it from the outputs in {out} "
                f"({len(manifest['documents'])} finished document(s) found)")
     log.warning(warning)

@@ -41,6 +41,7 @@ from .jobs import (
     render,
     translate,
 )
+from .manifest import save
 
 TranslatorFactory = Callable[[], "Translator | None"]
 RAY_EXTRA = "pip install 'qabrief[ray]'"
@@ -90,6 +91,7 @@ def run_batch_ray(inputs: list[Path], out: Path, options: BatchOptions, translat
                 bar.update()
         finally:
             bar.close()
+            save(out, manifest)  # the journal of this run folded into the manifest, once
     except KeyboardInterrupt:
         report.interrupted = True
     finally:
