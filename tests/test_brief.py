@@ -28,6 +28,10 @@ def test_chinese_only_brief(seed_transcript):
     assert brief.segments[3].question.speaker.heading_en == "Bauhinia Magazine (Hong Kong) reporter"
     html = render_html(brief)
     assert html.count('class="card qa"') == 7
+    # the minister's label is his name alone: the card gives the title the opening sentence states
+    assert xiao.heading_zh == "工業和信息化部部長 肖亞慶" and '<span class="zh" lang="zh">工業和信息化部部長 肖亞慶</span>' in html
+    assert brief.opening[0].speaker is None and '<div class="who">Opening statement</div>' in html
+    assert "**Opening statement**" in render_markdown(brief) and "no speaker label" not in html
 
 
 def test_bilingual_brief_with_model(seed_transcript, translator):

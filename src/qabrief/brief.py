@@ -65,6 +65,10 @@ class BriefSpeaker:
 
     @property
     def heading_zh(self) -> str:
+        """The label as printed, with the title the text gives when the label has none
+        (肖亞慶: introduced earlier as 工業和信息化部部長 → 工業和信息化部部長 肖亞慶)."""
+        if self.title_zh and self.title_zh not in self.label:
+            return f"{self.title_zh} {self.label}"
         return self.label
 
     @property
@@ -75,6 +79,10 @@ class BriefSpeaker:
             return f"Host {self.name_en}" if self.name_en else "Host"
         who = self.name_en or "Official"
         return f"{who}, {self.title_en}" if self.title_en else who
+
+
+UNLABELLED_OPENING = "Opening statement"  # what an opening printed without a speaker label is
+UNLABELLED = "(no speaker label)"
 
 
 @dataclass

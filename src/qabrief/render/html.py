@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from html import escape
 
-from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSegment, BriefSentence, BriefTurn, all_turns
+from ..brief import (
+    MAX_FIGURES,
+    MAX_FIGURES_PER_SENTENCE,
+    UNLABELLED,
+    UNLABELLED_OPENING,
+    Brief,
+    BriefSegment,
+    BriefSentence,
+    BriefTurn,
+    all_turns,
+)
 from ..official.attach import WITH_PREVIOUS
 
 CSS = """
@@ -141,10 +151,10 @@ def _figures(seg: BriefSegment, brief: Brief) -> str:
             f'<table class="figs">{head}{"".join(rows)}</table></details>')
 
 
-def _who(turn: BriefTurn) -> str:
+def _who(turn: BriefTurn, kind: str = "") -> str:
     sp = turn.speaker
     if sp is None:
-        return '<div class="who">(no speaker label)</div>'
+        return f'<div class="who">{UNLABELLED_OPENING if kind == "opening" else UNLABELLED}</div>'
     return f'<div class="who">{escape(sp.heading_en)}<span class="zh" lang="zh">{escape(sp.heading_zh)}</span></div>'
 
 
@@ -153,7 +163,7 @@ def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
     if not rows:
         return ""
     head = '<tr><th>中文</th><th>English</th></tr>'
-    return (f'<div class="turn {kind}">{_who(turn)}<table class="bi {kind}">{head}{rows}</table>'
+    return (f'<div class="turn {kind}">{_who(turn, kind)}<table class="bi {kind}">{head}{rows}</table>'
             f'{_context(turn, brief)}</div>')
 
 

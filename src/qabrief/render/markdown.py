@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from ..brief import MAX_FIGURES, MAX_FIGURES_PER_SENTENCE, Brief, BriefSentence, BriefTurn
+from ..brief import (
+    MAX_FIGURES,
+    MAX_FIGURES_PER_SENTENCE,
+    UNLABELLED,
+    UNLABELLED_OPENING,
+    Brief,
+    BriefSentence,
+    BriefTurn,
+)
 from ..official.attach import WITH_PREVIOUS
 
 _MARKDOWN_ESCAPES = str.maketrans({"\\": "\\\\", "|": "\\|", "[": "\\[", "]": "\\]", "`": "\\`",
@@ -32,7 +40,7 @@ def render_markdown(brief: Brief) -> str:
     if brief.opening:
         out += ["", "## Opening"]
         for t in brief.opening:
-            out += _turn(t, brief.english_mode)
+            out += _turn(t, brief.english_mode, opening=True)
     for seg in brief.segments:
         head = f"Q{seg.number}" if seg.question else "Text"
         keywords = " · ".join(seg.keywords_zh)
@@ -60,12 +68,13 @@ def _figures(seg) -> list[str]:
     return lines
 
 
-def _turn(turn: BriefTurn, mode: str = "official") -> list[str]:
+def _turn(turn: BriefTurn, mode: str = "official", opening: bool = False) -> list[str]:
     rows = turn.summary
     if not rows:
         return []
     sp = turn.speaker
-    who = f"**{_cell(sp.heading_en)}** ({_cell(sp.heading_zh)})" if sp else "**(no speaker label)**"
+    who = f"**{_cell(sp.heading_en)}** ({_cell(sp.heading_zh)})" if sp else \
+        f"**{UNLABELLED_OPENING if opening else UNLABELLED}**"
     lines = ["", who, "", "| 中文 | English |", "|---|---|"]
     lines += [f"| {_cell(s.zh)} | {_english(s, mode)} |" for s in rows]
     return lines
