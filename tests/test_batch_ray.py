@@ -17,6 +17,7 @@ import pytest
 pytest.importorskip("ray.data")
 
 from qabrief.batch import BatchOptions  # noqa: E402
+from qabrief.batch.manifest import load as load_manifest  # noqa: E402
 from qabrief.batch.ray_engine import run_batch_ray  # noqa: E402
 from qabrief.cli import main  # noqa: E402
 
@@ -85,18 +86,19 @@ def test_a_killed_ray_batch_resumes_without_redoing_or_duplicating(tmp_path, see
            "--format", "json", "--full-text", "--engine", "ray", "--workers", "1"]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     manifest = out / ".qabrief-batch.json"
+    journal = out / ".qabrief-batch.journal"  # a line per finished document; the manifest comes at the end
     deadline = time.monotonic() + 240
     done_before = 0
     while time.monotonic() < deadline and proc.poll() is None:
-        if manifest.is_file():
-            done_before = len(json.loads(manifest.read_text())["documents"])
+        if journal.is_file():
+            done_before = journal.read_text().count("\n")
             if done_before >= 2:
                 os.killpg(proc.pid, signal.SIGKILL)  # the driver and the Ray instance it started
                 break
         time.sleep(0.05)
     proc.wait(timeout=30)
     assert 2 <= done_before < n, f"the run must be killed halfway: {proc.stderr.read().decode()[-2000:]}"
-    done_before = len(json.loads(manifest.read_text())["documents"])
+    done_before = len(load_manifest(out)[0]["documents"])
     rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert f"{n - done_before} written, {done_before} already done, 0 failed" in rerun.stdout
