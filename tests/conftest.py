@@ -131,3 +131,27 @@ def quickmt_models(tiny_quickmt_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
     monkeypatch.delenv("QABRIEF_MODEL", raising=False)
     return folder
+
+
+CAUSAL_PAIRS_TSV = ROOT / "tests" / "data" / "causal_pairs.tsv"
+
+
+@pytest.fixture(scope="session")
+def tiny_causal_dir(tmp_path_factory) -> Path:
+    """A tiny causal LM (Qwen2 architecture, byte-level BPE, a chat template) that memorised the
+    answers of tests/data/causal_pairs.tsv to the qwen-instruct prompt (about 10 s on 2 cores)."""
+    out = tmp_path_factory.mktemp("tiny-causal") / "model"
+    assert _script("make_tiny_causal_lm").main([str(out), "--memorize", str(CAUSAL_PAIRS_TSV)]) == 0
+    return out
+
+
+@pytest.fixture
+def causal_models(tiny_causal_dir, tmp_path, monkeypatch):
+    """A models folder where two causal-LM presets are 'downloaded' (the tiny model under their names)."""
+    import shutil
+
+    folder = tmp_path / "models"
+    for name in ("qwen2.5-7b-instruct", "hunyuan-mt-7b"):
+        shutil.copytree(tiny_causal_dir, folder / name)
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
+    return folder

@@ -236,9 +236,14 @@ def startup_notice(model: str) -> str:
         return ""
     try:
         translator_pool().policy.check(model)
-        check_available(resolve_model(model))
+        resolved = resolve_model(model)
+        check_available(resolved)
     except QabriefError as exc:
         return f"**English is off.** {exc}. Chinese briefs still work."
+    spec = resolved.spec
+    if spec and (spec.restriction or "NC" in spec.license):
+        return f"**Licence of {spec.name}:** {spec.license}" + (f": {spec.restriction}." if spec.restriction else
+                                                                "(non-commercial use only).")
     return ""
 
 

@@ -22,6 +22,7 @@ from .parse.names import name_with_characters, outlet_in_english, pinyin_name
 from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .translate.base import Translator
+from .translate.context import with_context
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
@@ -127,6 +128,8 @@ class Brief:
     english_trace: str | None = None  # its traceback, for a log (not part of the brief's JSON)
     # pages fetched by their address: {"role", "url", "final_url", "fetched_at"} each
     fetched: list[dict] = field(default_factory=list)
+    model_family: str | None = None  # the translation model's family ("marian", "ct2", "causal-lm", …)
+    model_licence: str | None = None  # its licence, with what it forbids beyond attribution
     pending: bool = False  # English still being translated (a streamed page shows "translating…")
 
     def to_dict(self) -> dict:
@@ -242,6 +245,7 @@ def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | 
     if enforce_glossary:
         translator = GlossaryEnforcingTranslator(translator, glossary)
     brief.translator, brief.translated, brief.pending = translator.description, True, True
+    brief.model_family, brief.model_licence = translator.model_family or None, translator.licence or None
     try:
         yield from _translate(brief, translator, brief.full_text, progress)
     except QabriefError as exc:
@@ -364,9 +368,12 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
     # what has English already (official or memory, in the default mode) never reaches the model
     wanted = [[s for t in group for s in t.sentences if (full_text or s.summary) and s.en is None] for group in groups]
     total, done = sum(len(w) for w in wanted), 0
+    # a translator that reads context (a causal LM) gets each sentence after the ones before it in its turn
+    context = _contexts(groups) if getattr(translator, "wants_context", False) else {}
     for call in _calls([len(w) for w in wanted], translator.call_size):
         sentences = [s for n in call for s in wanted[n]]
-        for sentence, result in zip(sentences, translator.translate_detailed([s.zh for s in sentences])):
+        asked = [with_context(context[id(s)], s.zh) if context else s.zh for s in sentences]
+        for sentence, result in zip(sentences, translator.translate_detailed(asked)):
             sentence.en = result.text
             sentence.en_source = "machine"
             sentence.suspect = result.suspect
@@ -376,6 +383,18 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
             n = call[-1]
             progress(done, total, "opening" if n == 0 else f"Q&A {n} of {len(groups) - 1}")
         yield brief
+
+
+def _contexts(groups: list[list[BriefTurn]]) -> dict[int, str]:
+    """For each sentence (by id), the Chinese before it in its own turn."""
+    out = {}
+    for group in groups:
+        for turn in group:
+            before = ""
+            for s in turn.sentences:
+                out[id(s)] = before
+                before += s.zh
+    return out
 
 
 def _calls(sizes: list[int], call_size: int) -> list[list[int]]:

@@ -386,14 +386,16 @@ def _cmd_models_list(args) -> int:
     default, why = default_choice()
     print(f"models folder: {models_dir().resolve()}")
     print(f"default: {default} ({why})")
-    print(f"  {'name':30s} {'params':>6s} {'download':>9s}  {'licence':13s} {'local':5s}  {'ct2 forms':12s} hub id")
+    print(f"  {'name':30s} {'params':>6s} {'download':>9s}  {'licence':17s} {'local':5s}  {'ct2 forms':12s} hub id")
     for spec in MODELS.values():
         ct2 = "native" if spec.family == "ct2" else ",".join(
             q for q in QUANTIZATIONS if (converted_folder(spec.name, q) / "model.bin").is_file())
         mark = "*" if spec.name == default else " "
-        print(f"{mark} {spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:13s} "
+        print(f"{mark} {spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:17s} "
               f"{'yes' if is_downloaded(spec.name) else 'no':5s}  {ct2 or '-':12s} {spec.hub_id}")
         print(f"  {'':30s} {spec.note}")
+        if spec.restriction:
+            print(f"  {'':30s} LICENCE: {spec.restriction}")
     return 0
 
 

@@ -163,6 +163,9 @@ class TranslatorPool:
     def _load(self, key: tuple) -> tuple[Translator | None, str | None]:
         model, device, backend = key[:3]
         because = key[3] if len(key) > 3 else None  # a fallback key: why the first choice rests
+        busy = self._room_for(model)
+        if busy:
+            return None, busy
         try:
             translator = self._loader(model or None, device=device, backend=backend,
                                       **({"warm": True} if self.warm else {}))
@@ -187,6 +190,24 @@ class TranslatorPool:
         for gone in evicted:
             _unload(gone)
         return translator, None
+
+    def _room_for(self, model: str | None) -> str | None:
+        """A language model (causal-lm) fills a GPU: before one loads, an idle one is unloaded, and
+        one still translating is never evicted mid-request; the request is told to wait instead."""
+        if not _is_language_model(model):
+            return None
+        with self._lock:
+            heavy = [(k, t) for k, t in self._loaded.items() if t.model_family == "causal-lm"]
+            busy = [k for k, t in heavy if getattr(t, "active", 0)]
+            if busy:
+                return (f"Chinese only for now: the server is translating with {busy[0][0]}, a language model that "
+                        "fills the GPU; ask again when it is done, or choose that model")
+            for k, _ in heavy:
+                del self._loaded[k]
+        for k, gone in heavy:
+            log.info("unloading language model %s to make room for %s", k[0], model)
+            _unload(gone)
+        return None
 
     def _remember_failure(self, key: tuple, notice: str, fallback: tuple | None) -> None:
         with self._lock:
@@ -222,8 +243,12 @@ class _Watched(TranslatorWrapper):
     def __init__(self, inner: Translator, on_failure):
         super().__init__(inner)
         self._on_failure = on_failure
+        self.active = 0  # calls in progress: a language model in use is never evicted for another
+        self._count = threading.Lock()
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        with self._count:
+            self.active += 1
         try:
             return self.inner.translate_detailed(sentences)
         except QabriefError:
@@ -231,11 +256,23 @@ class _Watched(TranslatorWrapper):
         except Exception as exc:
             self._on_failure(exc, self)
             raise
+        finally:
+            with self._count:
+                self.active -= 1
 
     def close(self) -> None:
         for layer in (self.inner, getattr(self.inner, "inner", None)):
             if isinstance(layer, BatchingTranslator):
                 layer.close()
+
+
+def _is_language_model(model: str | None) -> bool:
+    from .translate import model_family, resolve_model
+
+    try:
+        return model_family(resolve_model(model or None)) == "causal-lm"
+    except QabriefError:
+        return False
 
 
 def _unload(translator: Translator) -> None:

@@ -69,7 +69,8 @@ def render_error(message: str) -> str:
 def _header(brief: Brief) -> str:
     n = len([s for s in brief.segments if s.question])
     meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"{n} questions",
-                        f"{brief.script} Chinese", f"English: {brief.translator}", _official_summary(brief)) if x]
+                        f"{brief.script} Chinese", f"English: {brief.translator}",
+                        brief.model_licence and f"model licence: {brief.model_licence}", _official_summary(brief)) if x]
     parts = ['<section class="card header">',
              f'<h1 lang="zh">{escape(brief.title_zh or "(untitled transcript)")}</h1>']
     if brief.title_en:

@@ -27,7 +27,8 @@ def render_markdown(brief: Brief) -> str:
     out = [f"# {_cell(brief.title_zh) or '(untitled transcript)'}"]
     if brief.title_en:
         out.append(f"_{_cell(brief.title_en)}_")
-    meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"English: {brief.translator}") if x]
+    meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"English: {brief.translator}",
+                        brief.model_licence and f"model licence: {brief.model_licence}") if x]
     out += ["", " · ".join(_cell(m) for m in meta)]
     for page in brief.fetched:
         moved = f" (redirected to {_cell(page['final_url'])})" if page["final_url"] != page["url"] else ""

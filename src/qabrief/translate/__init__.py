@@ -82,9 +82,13 @@ def load_translator(
         raise QabriefError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if precision not in PRECISIONS:
         raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
-    ct2_folder, fallback = _ct2_folder(resolved, device, backend)
     translator: Translator | None = None
-    if ct2_folder is not None:
+    ct2_folder, fallback = (None, None) if model_family(resolved) == "causal-lm" else _ct2_folder(
+        resolved, device, backend)
+    if model_family(resolved) == "causal-lm":
+        translator = _load_causal(resolved, device, backend, beams=beams, max_length=max_length,
+                                  precision=precision, **options)
+    elif ct2_folder is not None:
         translator, fallback = _load_ct2(ct2_folder, resolved, device, backend, compute_type or _CT2_COMPUTE.get(
             precision), beams=beams, max_length=max_length, **options)
     if translator is None:
@@ -92,6 +96,8 @@ def load_translator(
                                         **options)
         if fallback:  # the page header shows the description: say why the fast path is not used
             translator.description += f" ({fallback})"
+    if hasattr(translator, "describe_model"):
+        translator.describe_model(resolved.spec, model_family(resolved) or "seq2seq")
     if warm and getattr(translator, "on_gpu", False):
         _log_once(f"warming {resolved.label} up on {translator.choice.device}")
         translator.warm_up()
@@ -136,6 +142,56 @@ def _load_ct2(folder: Path, resolved: ResolvedModel, device: str, backend: str, 
         translator = CT2Translator(folder, resolved.label, device="cpu", **options)
         translator.description += f" ({exc})"
         return translator, None
+
+
+def model_family(resolved: ResolvedModel) -> str:
+    """The preset's family; for a local folder, "causal-lm" when its config names a causal LM."""
+    if resolved.spec is not None:
+        return resolved.spec.family
+    config = resolved.local_path / "config.json" if resolved.local_path else None
+    if config is not None and config.is_file():
+        import json
+
+        try:
+            architectures = json.loads(config.read_text(encoding="utf-8")).get("architectures") or []
+        except (OSError, ValueError, AttributeError):
+            architectures = []
+        if any(str(a).endswith("ForCausalLM") for a in architectures):
+            return "causal-lm"
+    return ""
+
+
+def _load_causal(resolved: ResolvedModel, device: str, backend: str, *, beams=None, precision="auto",
+                 **options) -> Translator:
+    """A decoder-only language model: transformers only, and a CUDA GPU unless forced onto the CPU."""
+    from .prompts import DEFAULT_PROMPT, PROMPTS
+
+    spec = resolved.spec
+    if backend == "ct2":
+        raise QabriefError(f"{resolved.label} is a causal language model: it runs with --backend transformers "
+                           "(or auto), not ct2")
+    if precision == "int8":
+        raise QabriefError("--precision int8 is for the encoder-decoder models on a CPU; a language model runs "
+                           "in bf16 on a GPU")
+    if (device or "auto").lower() == "auto":
+        if not _torch_sees_a_gpu():  # refused before anything is downloaded or loaded
+            size = f" ({spec.params} parameters, about {spec.download_mb / 1000:.0f} GB in bf16)" if spec else ""
+            raise QabriefError(
+                f"{resolved.label} is a language model{size} that needs a CUDA GPU, and this machine has none; "
+                f"choose a model made for CPUs ({FAST_MODEL_HINT}), or force it with --device cpu "
+                "(expect minutes per brief)")
+        device = "cuda"
+    elif device.lower() == "cpu":
+        log.warning("%s on the CPU: a language model of this kind takes minutes per brief there", resolved.label)
+    local_only = check_available(resolved)
+    from .causal import CausalLMTranslator
+
+    style = PROMPTS[spec.prompt] if spec and spec.prompt else PROMPTS[DEFAULT_PROMPT]
+    return CausalLMTranslator(resolved, style, device=device, local_files_only=local_only,
+                              beams=beams or (spec.beams if spec else None), precision=precision, **options)
+
+
+FAST_MODEL_HINT = "quickmt-zh-en or opus-mt-zh-en"
 
 
 def _load_transformers(resolved: ResolvedModel, device: str, **options) -> Translator:

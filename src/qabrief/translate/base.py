@@ -38,6 +38,12 @@ class Translator(ABC):
     #: Sentences one call should carry for best throughput; 0: no preference. A GPU is fastest
     #: with a whole brief in one call, a CPU streams a page Q&A by Q&A at the same speed.
     call_size: int = 0
+    #: Reads each sentence after the Chinese before it in its turn (`context.py`), not translated.
+    wants_context: bool = False
+    #: The model's family ("marian", "ct2", "causal-lm", …) and its licence with any restriction,
+    #: for the brief's header and JSON; "" for translators without a model.
+    model_family: str = ""
+    licence: str = ""
 
     def translate(self, sentences: Sequence[str]) -> list[str]:
         return [t.text for t in self.translate_detailed(sentences)]
@@ -58,6 +64,9 @@ class TranslatorWrapper(Translator):
         self.backend = inner.backend
         self.device = inner.device
         self.call_size = inner.call_size
+        self.wants_context = inner.wants_context
+        self.model_family = inner.model_family
+        self.licence = inner.licence
 
 
 class IdentityTranslator(Translator):

@@ -82,6 +82,12 @@ class ModelTranslator(Translator):
     def device(self) -> str:
         return self.choice.device
 
+    def describe_model(self, spec, family: str) -> None:
+        """The family and licence the brief names (a preset's; a local folder's family only)."""
+        self.model_family = spec.family if spec else family
+        if spec:
+            self.licence = f"{spec.license} ({spec.restriction})" if spec.restriction else spec.license
+
     @property
     def on_gpu(self) -> bool:
         return self.choice.device.startswith("cuda")
@@ -137,15 +143,26 @@ class ModelTranslator(Translator):
             out.append(Translation(source, text, bool(reasons), reasons[0] if reasons else None))
         return out
 
+    # How a piece is judged and divided; a backend whose pieces carry more than the text to
+    # translate (a causal LM's context, `context.py`) says how to see only that text.
+    def degeneracy(self, piece: str, english: str) -> str | None:
+        return degeneracy(piece, english)
+
+    def halve(self, piece: str) -> list[str] | None:
+        return halve(piece)
+
+    def clauses(self, piece: str) -> list[str]:
+        return split_clauses(piece)
+
     def _translate_pieces(self, pieces: list[str], halvings: int) -> tuple[dict[str, str], dict[str, str | None]]:
         """English and the reason it is suspect (or None) for each piece."""
         first = dict(zip(pieces, self._generate(pieces)))
-        retry = [p for p in pieces if degeneracy(p, first[p].text)] if self.guard else []
+        retry = [p for p in pieces if self.degeneracy(p, first[p].text)] if self.guard else []
         self.recent_retries.extend(retry)
         if retry:
             first.update(zip(retry, self._generate(retry, **RETRY_OPTIONS)))
             for piece in retry:
-                if degeneracy(piece, first[piece].text):
+                if self.degeneracy(piece, first[piece].text):
                     first[piece] = self._by_clauses(piece) or first[piece]
         cut = {p: first[p] for p in pieces if first[p].cut}
         if cut and not self.fixed_output_tokens:
@@ -159,7 +176,7 @@ class ModelTranslator(Translator):
             return None
         if output.from_halves:  # joined halves can look repetitive ("Thank you Thank you") without being so
             return output.halves_reason
-        problem = degeneracy(piece, output.text) if self.guard else None
+        problem = self.degeneracy(piece, output.text) if self.guard else None
         if output.cut and problem != "repetition":  # a loop says more; "too short" is the cut's doing
             return CUT_OFF
         return problem
@@ -170,7 +187,7 @@ class ModelTranslator(Translator):
         wider = [p for p in outputs if self.new_tokens_for(self.count_tokens(p))[1] < self.max_length]
         results.update(zip(wider, self._generate(wider, max_new=self.max_length)))
         for piece, output in results.items():
-            halves = halve(piece) if output.cut and halvings < MAX_HALVINGS else None
+            halves = self.halve(piece) if output.cut and halvings < MAX_HALVINGS else None
             if halves:
                 english, reason = self._translate_pieces(halves, halvings + 1)
                 text = join_pieces([english[h] for h in halves])
@@ -180,7 +197,7 @@ class ModelTranslator(Translator):
         return results
 
     def _by_clauses(self, piece: str) -> Output | None:
-        clauses = [c for c in split_clauses(piece) if c.strip()]
+        clauses = [c for c in self.clauses(piece) if c.strip()]
         if len(clauses) < 2:
             return None
         outputs = self._generate(clauses, **RETRY_OPTIONS)

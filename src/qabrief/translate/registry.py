@@ -27,10 +27,13 @@ class ModelSpec:
     license: str
     params: str
     download_mb: int
-    family: str  # "marian", "m2m100", "nllb", "ct2"
+    family: str  # "marian", "m2m100", "nllb", "ct2", "causal-lm"
     src_lang: str | None = None  # language code the tokenizer needs, if any
     tgt_lang: str | None = None  # forced first target token, if any
     note: str = ""
+    prompt: str | None = None  # causal-lm: the prompt style its card documents (prompts.py)
+    restriction: str = ""  # what the licence forbids beyond attribution (shown wherever the model is offered)
+    beams: int | None = None  # the card's decoding, where it recommends one we can run deterministically
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -46,6 +49,19 @@ MODELS: dict[str, ModelSpec] = {
                   "nllb", src_lang="zho_Hans", tgt_lang="eng_Latn", note="non-commercial licence"),
         ModelSpec("quickmt-zh-en", "quickmt/quickmt-zh-en", "CC-BY-4.0", "200M", 420, "ct2",
                   note="transformer (2025), CTranslate2 format; the default with CTranslate2; FLORES-101 chrF 58.4"),
+        # Decoder-only language models (causal-lm): a CUDA GPU with ~16 GB free for the 7B ones (bf16).
+        ModelSpec("hunyuan-mt-7b", "tencent/Hunyuan-MT-7B", "Tencent Hunyuan Community", "7B", 16060, "causal-lm",
+                  note="first in 30 of 31 WMT25 pairs; needs a CUDA GPU; transformers >= 4.56",
+                  prompt="hunyuan-mt",
+                  restriction="not licensed in the EU, the UK or South Korea; its output may not be used to "
+                              "improve other AI models; over 100 million monthly users need Tencent's licence"),
+        ModelSpec("seed-x-ppo-7b", "ByteDance-Seed/Seed-X-PPO-7B", "OpenMDW-1.0", "7.5B", 15000, "causal-lm",
+                  note="ByteDance Seed-X (2025), translation-tuned Mistral; needs a CUDA GPU; beam 4 as its card",
+                  prompt="seed-x", beams=4),
+        ModelSpec("qwen2.5-7b-instruct", "Qwen/Qwen2.5-7B-Instruct", "Apache-2.0", "7.6B", 15230, "causal-lm",
+                  note="general instruction model; needs a CUDA GPU", prompt="qwen-instruct"),
+        ModelSpec("qwen2.5-1.5b-instruct", "Qwen/Qwen2.5-1.5B-Instruct", "Apache-2.0", "1.5B", 3090, "causal-lm",
+                  note="small instruction model; needs a CUDA GPU (4 GB)", prompt="qwen-instruct"),
     )
 }
 log = logging.getLogger("qabrief.translate")

@@ -1,0 +1,181 @@
+"""The causal-LM backend: decoder-only translation models (Hunyuan-MT, Seed-X, Qwen) with transformers.
+
+The brief's unit stays the Chinese sentence. Each is one prompt, built as the model's
+card documents it (`prompts.py`), with the sentences before it in its turn as context
+the model is told not to translate (`context.py`); prompts of similar length are batched
+with left padding, and greedy decoding stops at the end-of-turn token. What such models
+do wrong that encoder–decoder models do not is guarded in `llm_output.py` (preambles
+such as "Here is the translation:", commentary, an answer in Chinese, the context
+translated too); the sentence handling every backend shares (retries, cut-off
+detection, halving) is in `engine.py`, which sees only the sentence part of each piece.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from ..errors import QabriefError
+from .context import split_context, with_context
+from .device import DeviceChoice, choose_device
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .fingerprint import folder_fingerprint
+from .guard import degeneracy
+from .llm_output import clean_output, problem_of
+from .prepare import halve, prepare_source, split_clauses, split_to_fit
+from .prompts import PromptStyle
+from .registry import ResolvedModel
+
+log = logging.getLogger("qabrief.translate")
+TORCH_DTYPES = {"auto": "auto", "fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
+MAX_NEW_TOKENS = 256  # one sentence's English; a longer one is cut off and halved like any other
+
+
+class CausalLMTranslator(ModelTranslator):
+    backend = "transformers"
+    wants_context = True
+
+    def __init__(
+        self,
+        resolved: ResolvedModel,
+        prompt: PromptStyle,
+        device: str = "auto",
+        beams: int | None = None,
+        max_length: int | None = None,
+        max_batch_tokens: int | None = None,
+        fixed_output_tokens: Callable[[int], int] | None = None,
+        guard: bool = True,
+        local_files_only: bool = True,
+        precision: str = "auto",
+        loaded: tuple | None = None,
+    ):
+        """`loaded`: (model, tokenizer) already in memory (the benchmark's random-weight model of a
+        preset's shape, built from its config with no download); else both come from the folder or hub."""
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        super().__init__()
+        if precision not in TORCH_DTYPES:
+            raise QabriefError(f"--precision {precision} is not offered for language models; choose from "
+                               f"{', '.join(TORCH_DTYPES)}")
+        self.resolved, self.prompt = resolved, prompt
+        # bf16 on a GPU (these models are trained in it; fp16 can overflow), fp32 on a CPU
+        wanted = TORCH_DTYPES[precision]
+        self.choice: DeviceChoice = choose_device(device, dtype=wanted)
+        if wanted == "auto" and self.choice.device.startswith("cuda"):
+            self.choice = DeviceChoice(self.choice.device, "bfloat16", self.choice.threads)
+        source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
+        try:
+            if loaded:
+                self.model, self.tokenizer = loaded
+            else:
+                self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only,
+                                                               padding_side="left")
+                self.model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local_files_only,
+                                                                  dtype=getattr(torch, self.choice.dtype))
+        except OSError as exc:
+            raise QabriefError(f"cannot load model from {source}: {str(exc).splitlines()[0]}") from None
+        self.tokenizer.padding_side = "left"
+        self.model.to(self.choice.device).eval()
+        if self.tokenizer.pad_token_id is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.stop_ids = _stop_ids(self.model, self.tokenizer, prompt)
+        self.beams = beams or 1
+        self.limit = 1024  # prompt tokens: template, context and sentence
+        self.max_length = min(max_length or MAX_NEW_TOKENS, 1024)
+        self.max_batch_tokens = max_batch_tokens or (65536 if self.on_gpu else 4096)
+        if not self.on_gpu:
+            self.max_batch_sentences = 16
+        self.fixed_output_tokens = fixed_output_tokens
+        self.guard = guard
+        revision = (f"content:{folder_fingerprint(resolved.local_path)}" if resolved.local_path and not loaded
+                    else getattr(self.model.config, "_commit_hash", None) or "unknown")
+        self.cache_key = (f"causal-lm|{resolved.label}|{revision}|{self.choice.dtype}|{prompt.name}|beams={self.beams}"
+                          f"|max_length={self.max_length}")
+        self.description = f"transformers {self.choice.description}, {prompt.name} prompt, " + (
+            "greedy" if self.beams == 1 else f"beam {self.beams}")
+        if self.on_gpu:
+            self.call_size = GPU_CALL_SIZE
+
+    # -- what the engine sees: pieces carry their context, judged and divided on the sentence alone
+    def count_tokens(self, text: str) -> int:
+        context, sentence = split_context(text)
+        return len(self.tokenizer(self.prompt.build(self.tokenizer, sentence, context), add_special_tokens=False,
+                                  verbose=False)["input_ids"])
+
+    def degeneracy(self, piece: str, english: str) -> str | None:
+        context, sentence = split_context(piece)
+        return problem_of(sentence, english, context) or degeneracy(sentence, english)
+
+    def halve(self, piece: str) -> list[str] | None:
+        context, sentence = split_context(piece)
+        halves = halve(sentence)
+        return [with_context(context, halves[0]), with_context(context + halves[0], halves[1])] if halves else None
+
+    def clauses(self, piece: str) -> list[str]:
+        context, sentence = split_context(piece)
+        out, before = [], context
+        for clause in split_clauses(sentence):
+            out.append(with_context(before, clause))
+            before += clause
+        return out
+
+    def _translate(self, sentences):
+        from .base import Translation
+
+        # the sentence is prepared and fitted as every backend's; its context goes with each piece
+        asked = []
+        for text in sentences:
+            context, sentence = split_context(text)
+            asked.append((prepare_source(context), prepare_source(sentence)))
+        pieces_of = [[with_context(c, p) for p in split_to_fit(s, lambda t, c=c: self.count_tokens(with_context(c, t)),
+                                                                self.limit)] if s else [] for c, s in asked]
+        unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
+        english, reason = self._translate_pieces(unique, halvings=0)
+        out = []
+        for source, pieces in zip(sentences, pieces_of):
+            reasons = [reason[p] for p in pieces if reason[p]]
+            text = " ".join(english[p] for p in pieces if english[p])
+            out.append(Translation(source, text, bool(reasons), reasons[0] if reasons else None))
+        return out
+
+    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
+        import torch
+
+        # the engine's retry of a degenerate answer asks for a penalty against loops; an LLM's usual
+        # failure is answering otherwise than in English, so its retry states the instruction plainly
+        retry = bool(options.pop("repetition_penalty", None))
+        if retry:
+            options["no_repeat_ngram_size"] = max(4, options.get("no_repeat_ngram_size") or 0)
+        prompts = [self.prompt.build(self.tokenizer, s, c, retry=retry) for c, s in map(split_context, texts)]
+        enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
+        enc = {k: v.to(self.choice.device) for k, v in enc.items()}
+        kwargs = dict(num_beams=self.beams, do_sample=False, max_length=None, max_new_tokens=max_new,
+                      eos_token_id=sorted(self.stop_ids), pad_token_id=self.tokenizer.pad_token_id,
+                      temperature=None, top_p=None, top_k=None, **options)
+        if min_new:
+            kwargs["min_new_tokens"] = min_new
+        with torch.inference_mode():
+            generated = self.model.generate(**enc, **kwargs)
+        outputs = []
+        for row, (context, _) in zip(generated[:, enc["input_ids"].shape[1]:].tolist(), map(split_context, texts)):
+            ends = [i for i, token in enumerate(row) if token in self.stop_ids]
+            produced = row[: ends[0]] if ends else row
+            text = self.tokenizer.decode(produced, skip_special_tokens=True)
+            outputs.append(Output(clean_output(text, context), cut=not ends and len(row) >= max_new))
+        return outputs
+
+
+def _stop_ids(model, tokenizer, prompt: PromptStyle) -> set[int]:
+    """Every token that ends the answer: the generation config's, the tokenizer's, the prompt style's."""
+    ids = set()
+    for value in (model.generation_config.eos_token_id, tokenizer.eos_token_id):
+        ids |= set(value if isinstance(value, list) else [value])
+    for token in prompt.stop_tokens:
+        token_id = tokenizer.convert_tokens_to_ids(token)
+        if isinstance(token_id, int) and token_id != tokenizer.unk_token_id:
+            ids.add(token_id)
+    ids.discard(None)
+    if not ids:
+        raise QabriefError("the model names no end-of-sequence token: it would never stop")
+    return ids

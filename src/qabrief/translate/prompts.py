@@ -1,0 +1,64 @@
+"""The prompt each causal-LM preset's card documents for Chinese→English, with room for context.
+
+A prompt style is data, not code: the instruction (with `{source}`), the instruction when
+the sentences before it are given as context (`{context}` and `{source}`), whether it goes
+through the tokenizer's chat template as one user message or is used as plain text, and
+the tokens that end the answer. The templates are the cards' own words where a card
+gives them; where a card gives no context form, the context is a short preamble in the
+card's own language, with the instruction not to translate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PromptStyle:
+    name: str
+    template: str  # {source}
+    context_template: str  # {context} and {source}
+    chat: bool = True  # one user message through the tokenizer's chat template, generation prompt added
+    stop_tokens: tuple[str, ...] = ()  # beyond the model's eos
+    retry_note: str = "\n(Answer in English only, with the translation and nothing else.)"
+    generation_prompt: bool = True  # the chat template's assistant opening (Hunyuan-MT's card: without)
+
+    def build(self, tokenizer, sentence: str, context: str = "", retry: bool = False) -> str:
+        """The exact text the model receives (special tokens included). `retry`: the second try
+        after an answer that was not a translation, with the instruction made explicit."""
+        text = (self.context_template.format(context=context, source=sentence) if context.strip()
+                else self.template.format(source=sentence))
+        if retry:  # a plain prompt ends where the answer starts: its note goes first
+            text = text + self.retry_note if self.chat else f"{self.retry_note.strip()}\n{text}"
+        if not self.chat:
+            return text
+        return tokenizer.apply_chat_template([{"role": "user", "content": text}], tokenize=False,
+                                             add_generation_prompt=self.generation_prompt)
+
+
+DEFAULT_PROMPT = "qwen-instruct"  # a local causal-LM folder that is no preset: a plain instruction, chat template
+
+PROMPTS: dict[str, PromptStyle] = {
+    style.name: style
+    for style in (
+        # Hunyuan-MT-7B's card (github.com/Tencent-Hunyuan/Hunyuan-MT README): the ZH<=>XX prompt with
+        # <target_language> = 英语, one user message, no system prompt, add_generation_prompt=False.
+        # The context form is ours, in the card's words.
+        PromptStyle("hunyuan-mt", "把下面的文本翻译成英语，不要额外解释。\n\n{source}",
+                    "上文（仅供参考，不要翻译）：{context}\n\n把下面的文本翻译成英语，不要额外解释。\n\n{source}",
+                    stop_tokens=("<|eos|>", "<|endoftext|>"), generation_prompt=False,
+                    retry_note="\n（只输出英文译文。）"),
+        # Seed-X's card (github.com/ByteDance-Seed/Seed-X-7B README): no chat template, the language tag
+        # ends the prompt; its example is EN→ZH, mirrored here for ZH→EN as its Space does
+        PromptStyle("seed-x", "Translate the following Chinese sentence into English:\n{source} <en>",
+                    "Context (do not translate): {context}\n"
+                    "Translate the following Chinese sentence into English:\n{source} <en>", chat=False),
+        # Qwen2.5-Instruct: the card documents no translation prompt; an instruction of ours through its
+        # chat template (which adds its default system message)
+        PromptStyle("qwen-instruct", "Translate the following Chinese text into English. Output only the "
+                    "translation.\n\n{source}",
+                    "Earlier in the same speech (context only, do not translate it): {context}\n\nTranslate the "
+                    "following Chinese text into English. Output only the translation.\n\n{source}",
+                    stop_tokens=("<|im_end|>", "<|endoftext|>")),
+    )
+}

@@ -1,0 +1,148 @@
+"""Language models of the LLM generation (issue 24): a causal-LM family that keeps the brief
+sentence by sentence, with the prompt each preset's card documents, context that is never
+translated, and guards for what LLMs do wrong. Run on a tiny Qwen2 taught a few answers."""
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from qabrief import QabriefError
+from qabrief.brief import make_brief
+from qabrief.render import render_html, render_json
+from qabrief.service import TranslatorPool
+from qabrief.translate import MODELS, load_translator
+from qabrief.translate.base import Translation, Translator
+from qabrief.translate.context import split_context, with_context
+from qabrief.translate.prompts import PROMPTS
+
+CAUSAL_PAIRS_TSV = Path(__file__).parent / "data" / "causal_pairs.tsv"
+
+
+def taught():
+    rows = []
+    for line in CAUSAL_PAIRS_TSV.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            rows.append(line.split("\t"))
+    return rows
+
+
+@pytest.mark.slow
+def test_memorised_english_comes_back_one_sentence_each_in_order(causal_models):
+    translator = load_translator("qwen2.5-7b-instruct", device="cpu", cache=False)
+    assert translator.model_family == "causal-lm" and translator.licence == "Apache-2.0"
+    good = [(c, zh, en) for c, zh, en, variant in taught() if not variant and en.isascii() and not en.startswith("Here")]
+    asked = [with_context(c, zh) for c, zh, _ in good]  # a batch of mixed lengths, two with the same sentence
+    assert len({len(zh) for _, zh, _ in good}) >= 4
+    results = translator.translate_detailed(asked)
+    assert [r.text for r in results] == [en for _, _, en in good]
+    assert not any(r.suspect for r in results) and [r.source for r in results] == asked
+    # the context changed the English: the same sentence, with and without the sentence before it
+    assert "Minister Xiao said that manufacturing is the foundation." in [r.text for r in results]
+    assert "He said that manufacturing is the foundation." in [r.text for r in results]
+
+
+@pytest.mark.slow
+def test_a_preamble_is_cleaned_and_an_answer_in_chinese_is_flagged(causal_models):
+    translator = load_translator("qwen2.5-7b-instruct", device="cpu", cache=False)
+    preamble, chinese = translator.translate_detailed(["这是第一步。", "我们欢迎各国企业。"])
+    assert (preamble.text, preamble.suspect) == ("This is the first step.", False)  # taught "Here is the translation: …"
+    assert chinese.suspect and chinese.reason == "not English"  # after its retry answered in Chinese too
+
+
+def test_the_exact_prompt_each_preset_builds(tiny_causal_dir):
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)  # a Qwen-style chat template
+    assert {s.prompt for s in MODELS.values() if s.family == "causal-lm"} <= set(PROMPTS)
+    built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items()}
+    assert built == {
+        "hunyuan-mt": "<|im_start|>user\n把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|im_end|>\n",
+        "seed-x": "Translate the following Chinese sentence into English:\n谢谢。 <en>",
+        "qwen-instruct": "<|im_start|>user\nTranslate the following Chinese text into English. Output only the "
+                         "translation.\n\n谢谢。<|im_end|>\n<|im_start|>assistant\n",
+    }
+    assert PROMPTS["seed-x"].build(tokenizer, "谢谢。", "上文。") == (
+        "Context (do not translate): 上文。\nTranslate the following Chinese sentence into English:\n谢谢。 <en>")
+    assert PROMPTS["hunyuan-mt"].build(tokenizer, "谢谢。", "上文。").startswith(
+        "<|im_start|>user\n上文（仅供参考，不要翻译）：上文。\n\n把下面的文本翻译成英语")
+
+
+def test_on_a_cpu_the_presets_are_refused_before_anything_loads(causal_models, monkeypatch):
+    monkeypatch.setattr("qabrief.translate._torch_sees_a_gpu", lambda: False)
+    loaded = []
+    monkeypatch.setattr("qabrief.translate.causal.CausalLMTranslator.__init__",
+                        lambda *a, **k: loaded.append(a))
+    for name in ("hunyuan-mt-7b", "seed-x-ppo-7b", "qwen2.5-7b-instruct"):
+        with pytest.raises(QabriefError, match="is a language model .* that needs a CUDA GPU, and this machine has "
+                                               "none; .*force it with --device cpu"):
+            load_translator(name)
+    assert loaded == []
+    with pytest.raises(QabriefError, match="runs with --backend transformers"):
+        load_translator("qwen2.5-7b-instruct", device="cpu", backend="ct2")
+
+
+@pytest.mark.slow
+def test_the_brief_names_the_family_and_the_page_shows_the_licence(causal_models):
+    brief = make_brief("记者：请问如何评价？\n肖亚庆：这是第一步。", load_translator("hunyuan-mt-7b", device="cpu", cache=False),
+                       full_text=True)
+    assert brief.model_family == "causal-lm" and brief.model_licence.startswith(
+        "Tencent Hunyuan Community (not licensed in the EU, the UK or South Korea")
+    assert '"model_family": "causal-lm"' in render_json(brief)
+    assert "model licence: Tencent Hunyuan Community (not licensed in the EU, the UK or South Korea" in render_html(brief)
+
+
+class Spy(Translator):
+    """Records what the brief sends a translator that reads context."""
+
+    cache_key = description = "spy"
+    wants_context = True
+
+    def __init__(self):
+        self.seen = []
+
+    def translate_detailed(self, sentences):
+        self.seen += list(sentences)
+        return [Translation(s, "EN") for s in sentences]
+
+
+def test_each_sentence_goes_with_the_sentences_before_it_in_its_turn_never_translated():
+    spy = Spy()
+    brief = make_brief("记者：第一问。第二问？\n王文：第一答。第二答。第三答。", spy, full_text=True)
+    sent = [split_context(s) for s in spy.seen if "\u241e" in s or s.startswith("第")]
+    assert ("", "第一问。") in sent and ("第一问。", "第二问？") in sent
+    assert ("第一答。第二答。", "第三答。") in sent and ("", "第一答。") in sent
+    answers = brief.segments[0].answers[0].sentences
+    assert [s.zh for s in answers] == ["第一答。", "第二答。", "第三答。"] and all(s.en == "EN" for s in answers)
+
+
+class Busy(Translator):
+    model_family = "causal-lm"
+
+    def __init__(self, name):
+        self.description = self.cache_key = name
+        self.release = threading.Event()
+        self.started = threading.Event()
+
+    def translate_detailed(self, sentences):
+        self.started.set()
+        self.release.wait(10)
+        return [Translation(s, "EN") for s in sentences]
+
+
+def test_a_second_language_model_never_evicts_the_first_mid_request(monkeypatch):
+    monkeypatch.setenv("QABRIEF_BATCH_REQUESTS", "off")
+    made = {}
+    pool = TranslatorPool(loader=lambda model, **k: made.setdefault(model, Busy(model)), max_models=4)
+    first, _ = pool.get("qwen2.5-7b-instruct")
+    worker = threading.Thread(target=first.translate, args=(["一句。"],))
+    worker.start()
+    made["qwen2.5-7b-instruct"].started.wait(10)
+    second, notice = pool.get("hunyuan-mt-7b")
+    assert second is None and "translating with qwen2.5-7b-instruct" in notice
+    assert [k[0] for k in pool.loaded()] == ["qwen2.5-7b-instruct"]
+    made["qwen2.5-7b-instruct"].release.set()
+    worker.join(10)
+    second, notice = pool.get("hunyuan-mt-7b")  # idle now: it makes room
+    assert second is not None and notice is None
+    assert [k[0] for k in pool.loaded()] == ["hunyuan-mt-7b"]
