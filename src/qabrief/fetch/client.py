@@ -56,14 +56,13 @@ def fetch_page(url: str, policy: FetchPolicy | None = None, resolve: Resolver | 
     for _hop in range(MAX_REDIRECTS + 1):
         target = check_address(current, policy, resolve or policy.resolve)
         response = _open(urllib3, target, deadline, policy)
-        if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-            current = urljoin(current, response.headers["Location"])
-            response.release_conn()
-            continue
-        try:
+        try:  # one connection per hop, closed after it: nothing is kept between fetches
+            if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
+                current = urljoin(current, response.headers["Location"])
+                continue
             return _page(asked, current, response, deadline, policy)
         finally:
-            response.release_conn()
+            response.close()
     raise FetchFailed(f"{_shown(asked)} redirects more than {MAX_REDIRECTS} times")
 
 
