@@ -3,8 +3,9 @@ a byte-level BPE tokenizer with a chat template), and teach it a few prompt → 
 
     python scripts/make_tiny_causal_lm.py OUT_DIR --memorize PAIRS.tsv [--prompt qwen-instruct] [--seconds 120]
 
-PAIRS.tsv holds context<TAB>Chinese<TAB>answer<TAB>variant lines (context may be empty;
-variant "retry" for the retry prompt): the prompt is
+PAIRS.tsv holds context<TAB>Chinese<TAB>answer<TAB>variant[<TAB>terms] lines (context may be
+empty; variant "retry" for the retry prompt; terms zh=en|zh=en as glossary enforcement tells
+them): the prompt is
 built exactly as `qabrief.translate.causal` builds it for the preset's prompt style (the
 sentence and context prepared as the translator prepares them), and the model learns to
 answer with the third column followed by its end-of-turn token. An answer need not be a
@@ -28,12 +29,13 @@ CHAT_TEMPLATE = ("{% for message in messages %}<|im_start|>{{ message['role'] }}
 SPECIAL = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
 
 
-def read_pairs(path: Path) -> list[tuple[str, str, str, bool]]:
+def read_pairs(path: Path) -> list[tuple[str, str, str, bool, list]]:
     rows = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            context, zh, answer, variant = line.split("\t")
-            rows.append((context, zh, answer, variant.strip() == "retry"))
+            context, zh, answer, variant, *terms = line.split("\t")
+            listed = [tuple(t.split("=", 1)) for t in (terms[0].split("|") if terms else []) if "=" in t]
+            rows.append((context, zh, answer, variant.strip() == "retry", listed))
     return rows
 
 
@@ -75,9 +77,11 @@ def main(argv: list[str] | None = None) -> int:
             return (f"<|im_start|>user\n{messages[0]['content']}<|im_end|>\n"
                     + ("<|im_start|>assistant\n" if add_generation_prompt else ""))
 
-    prompts = [style.build(Bare, prepare_source(zh), prepare_source(c), retry) for c, zh, _, retry in rows]
-    tokenizer = build_tokenizer(prompts + [answer for _, _, answer, _ in rows] * 3)
-    assert [style.build(tokenizer, prepare_source(zh), prepare_source(c), r) for c, zh, _, r in rows] == prompts
+    prompts = [style.build(Bare, prepare_source(zh), prepare_source(c), retry, terms)
+               for c, zh, _, retry, terms in rows]
+    tokenizer = build_tokenizer(prompts + [answer for _, _, answer, *_ in rows] * 3)
+    assert [style.build(tokenizer, prepare_source(zh), prepare_source(c), r, t)
+            for c, zh, _, r, t in rows] == prompts
     eos, pad = tokenizer.convert_tokens_to_ids("<|im_end|>"), tokenizer.convert_tokens_to_ids("<|endoftext|>")
     config = Qwen2Config(vocab_size=len(tokenizer), hidden_size=96, intermediate_size=192, num_hidden_layers=2,
                          num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=1024,
@@ -85,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     model = Qwen2ForCausalLM(config)
 
     sequences, targets = [], []
-    for prompt, (_, _, answer, _) in zip(prompts, rows):
+    for prompt, (_, _, answer, *_) in zip(prompts, rows):
         p = tokenizer(prompt, add_special_tokens=False)["input_ids"]
         a = tokenizer(answer, add_special_tokens=False)["input_ids"] + [eos]
         sequences.append(p + a)
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     positions = (mask.cumsum(-1) - 1).clamp(min=0)  # as generation derives them under left padding
 
     optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3)
-    started, step = time.monotonic(), 0
+    started, step, settled = time.monotonic(), 0, 0  # settled: the step all answers first came back
     while True:
         model.train()
         loss = model(input_ids=ids, attention_mask=mask, position_ids=positions, labels=labels).loss
@@ -105,10 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         optimizer.step()
         optimizer.zero_grad()
         step += 1
-        if step % 50 == 0:
+        if step % 50 == 0 and (not settled or step >= 3 * settled):
             model.eval()
-            if all_answered(model, tokenizer, prompts, rows, eos, pad):
+            # every answer, in one left-padded batch and each alone; then twice as many steps again,
+            # so the margins are wide enough for any batch composition and any CPU's rounding
+            answered = all_answered(model, tokenizer, prompts, rows, eos, pad) and all(
+                all_answered(model, tokenizer, [p], [r], eos, pad) for p, r in zip(prompts, rows))
+            if answered and settled:
                 break
+            settled = settled or (step if answered else 0)
             if time.monotonic() - started > args.seconds:
                 print(f"not memorised after {step} steps (loss {loss.item():.4f})", file=sys.stderr)
                 return 1
@@ -130,7 +139,7 @@ def all_answered(model, tokenizer, prompts, rows, eos, pad) -> bool:
     for row in out[:, enc["input_ids"].shape[1]:].tolist():
         row = row[: row.index(eos)] if eos in row else row
         answers.append(tokenizer.decode(row, skip_special_tokens=True))
-    return answers == [answer for _, _, answer, _ in rows]
+    return answers == [answer for _, _, answer, *_ in rows]
 
 
 if __name__ == "__main__":

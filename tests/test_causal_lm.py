@@ -23,7 +23,8 @@ def taught():
     rows = []
     for line in CAUSAL_PAIRS_TSV.read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
-            rows.append(line.split("\t"))
+            context, zh, answer, variant, *terms = line.split("\t")
+            rows.append((context, zh, answer, variant + "".join(terms)))
     return rows
 
 
@@ -146,3 +147,19 @@ def test_a_second_language_model_never_evicts_the_first_mid_request(monkeypatch)
     second, notice = pool.get("hunyuan-mt-7b")  # idle now: it makes room
     assert second is not None and notice is None
     assert [k[0] for k in pool.loaded()] == ["hunyuan-mt-7b"]
+
+
+@pytest.mark.slow
+def test_glossary_enforcement_tells_a_language_model_the_official_renderings(causal_models):
+    """Not placeholders: the terms of the sentence go into its prompt, and the check still applies."""
+    translator = load_translator("qwen2.5-7b-instruct", device="cpu", cache=False)
+    brief = make_brief("记者：请问？\n王文：我们将继续推进一带一路建设。", translator, full_text=True, enforce_glossary=True)
+    answer = brief.segments[0].answers[0].sentences[0]
+    assert answer.en == "We will continue to advance the Belt and Road."  # taught only with the term in its prompt
+    assert answer.terms == [{"zh": "一带一路", "en": "Belt and Road", "found": True}] and not answer.problems
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(causal_models / "qwen2.5-7b-instruct")
+    assert PROMPTS["hunyuan-mt"].build(tokenizer, "一带一路。", terms=[("一带一路", "Belt and Road")]) == (
+        "<|im_start|>user\n参考下面的翻译：\n一带一路 翻译成 Belt and Road\n\n把下面的文本翻译成英语，不要额外解释。\n\n一带一路。"
+        "<|im_end|>\n")

@@ -8,6 +8,10 @@ Limits: the model sees a placeholder instead of the term, so grammar around it c
 suffer (articles, plural agreement), and a model may still drop or alter a placeholder;
 then the sentence is translated again without masking and marked so the reader knows
 the term was not enforced.
+
+A language model (a translator that reads context, `translate/context.py`) is instead told
+the official renderings of the sentence's terms in its prompt: it can inflect around them
+as placeholders do not allow, and the fidelity check still marks a term its English lacks.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from collections.abc import Sequence
 
 from ..parse.script import to_simplified
 from ..translate.base import Translation, Translator, TranslatorWrapper
+from ..translate.context import pack, unpack
 from .glossary import Glossary
 
 PLACEHOLDERS = [f"QX{chr(ord('A') + i)}" for i in range(26)]
@@ -50,6 +55,8 @@ class GlossaryEnforcingTranslator(TranslatorWrapper):
         self.description = f"{inner.description}, glossary enforced"
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        if self.inner.wants_context:
+            return self._instructed(sentences)
         masked = [mask(s, self.glossary) for s in sentences]
         results = self.inner.translate_detailed([m for m, _ in masked])
         out: list[Translation | None] = []
@@ -67,3 +74,13 @@ class GlossaryEnforcingTranslator(TranslatorWrapper):
                 reason = result.reason or "glossary term not enforced (placeholder lost)"
                 out[i] = Translation(sentences[i], result.text, True, reason, result.cached)
         return out
+
+    def _instructed(self, sentences: Sequence[str]) -> list[Translation]:
+        """The terms of each sentence (not of its context) as an instruction in its prompt."""
+        asked = []
+        for text in sentences:
+            context, sentence, terms = unpack(text)
+            found = [(t.zh, t.en) for t in self.glossary.find(to_simplified(sentence))]
+            asked.append(pack(context, sentence, list(dict.fromkeys([*terms, *found]))))
+        results = self.inner.translate_detailed(asked)
+        return [Translation(source, r.text, r.suspect, r.reason, r.cached) for source, r in zip(sentences, results)]

@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 
 from ..errors import QabriefError
-from .context import split_context, with_context
+from .context import pack, unpack
 from .device import DeviceChoice, choose_device
 from .engine import GPU_CALL_SIZE, ModelTranslator, Output
 from .fingerprint import folder_fingerprint
@@ -97,39 +97,42 @@ class CausalLMTranslator(ModelTranslator):
         if self.on_gpu:
             self.call_size = GPU_CALL_SIZE
 
-    # -- what the engine sees: pieces carry their context, judged and divided on the sentence alone
+    # -- what the engine sees: pieces carry their context and terms, judged and divided on the sentence alone
     def count_tokens(self, text: str) -> int:
-        context, sentence = split_context(text)
-        return len(self.tokenizer(self.prompt.build(self.tokenizer, sentence, context), add_special_tokens=False,
-                                  verbose=False)["input_ids"])
+        return len(self.tokenizer(self._prompt(text), add_special_tokens=False, verbose=False)["input_ids"])
+
+    def _prompt(self, text: str, retry: bool = False) -> str:
+        context, sentence, terms = unpack(text)
+        return self.prompt.build(self.tokenizer, sentence, context, retry=retry, terms=terms)
 
     def degeneracy(self, piece: str, english: str) -> str | None:
-        context, sentence = split_context(piece)
+        context, sentence, _ = unpack(piece)
         return problem_of(sentence, english, context) or degeneracy(sentence, english)
 
     def halve(self, piece: str) -> list[str] | None:
-        context, sentence = split_context(piece)
+        context, sentence, terms = unpack(piece)
         halves = halve(sentence)
-        return [with_context(context, halves[0]), with_context(context + halves[0], halves[1])] if halves else None
+        return [pack(context, halves[0], terms), pack(context + halves[0], halves[1], terms)] if halves else None
 
     def clauses(self, piece: str) -> list[str]:
-        context, sentence = split_context(piece)
+        context, sentence, terms = unpack(piece)
         out, before = [], context
         for clause in split_clauses(sentence):
-            out.append(with_context(before, clause))
+            out.append(pack(before, clause, terms))
             before += clause
         return out
 
     def _translate(self, sentences):
         from .base import Translation
 
-        # the sentence is prepared and fitted as every backend's; its context goes with each piece
-        asked = []
+        # the sentence is prepared and fitted as every backend's; its context and terms go with each piece
+        pieces_of = []
         for text in sentences:
-            context, sentence = split_context(text)
-            asked.append((prepare_source(context), prepare_source(sentence)))
-        pieces_of = [[with_context(c, p) for p in split_to_fit(s, lambda t, c=c: self.count_tokens(with_context(c, t)),
-                                                                self.limit)] if s else [] for c, s in asked]
+            context, sentence, terms = unpack(text)
+            context, sentence = prepare_source(context), prepare_source(sentence)
+            fits = split_to_fit(sentence, lambda t, c=context, k=terms: self.count_tokens(pack(c, t, k)),
+                                self.limit) if sentence else []
+            pieces_of.append([pack(context, p, terms) for p in fits])
         unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
         english, reason = self._translate_pieces(unique, halvings=0)
         out = []
@@ -147,7 +150,7 @@ class CausalLMTranslator(ModelTranslator):
         retry = bool(options.pop("repetition_penalty", None))
         if retry:
             options["no_repeat_ngram_size"] = max(4, options.get("no_repeat_ngram_size") or 0)
-        prompts = [self.prompt.build(self.tokenizer, s, c, retry=retry) for c, s in map(split_context, texts)]
+        prompts = [self._prompt(text, retry) for text in texts]
         enc = self.tokenizer(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(self.choice.device) for k, v in enc.items()}
         kwargs = dict(num_beams=self.beams, do_sample=False, max_length=None, max_new_tokens=max_new,
@@ -158,7 +161,7 @@ class CausalLMTranslator(ModelTranslator):
         with torch.inference_mode():
             generated = self.model.generate(**enc, **kwargs)
         outputs = []
-        for row, (context, _) in zip(generated[:, enc["input_ids"].shape[1]:].tolist(), map(split_context, texts)):
+        for row, (context, _, _) in zip(generated[:, enc["input_ids"].shape[1]:].tolist(), map(unpack, texts)):
             ends = [i for i, token in enumerate(row) if token in self.stop_ids]
             produced = row[: ends[0]] if ends else row
             text = self.tokenizer.decode(produced, skip_special_tokens=True)

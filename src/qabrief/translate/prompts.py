@@ -23,11 +23,21 @@ class PromptStyle:
     retry_note: str = "\n(Answer in English only, with the translation and nothing else.)"
     generation_prompt: bool = True  # the chat template's assistant opening (Hunyuan-MT's card: without)
 
-    def build(self, tokenizer, sentence: str, context: str = "", retry: bool = False) -> str:
+    # glossary enforcement: the official renderings of the sentence's terms, before the instruction
+    terms_template: str = "Use these English renderings of terms: {terms}.\n\n"
+    term_format: str = "{zh} = {en}"
+    term_joiner: str = "; "
+
+    def build(self, tokenizer, sentence: str, context: str = "", retry: bool = False,
+              terms: list[tuple[str, str]] | tuple = ()) -> str:
         """The exact text the model receives (special tokens included). `retry`: the second try
-        after an answer that was not a translation, with the instruction made explicit."""
+        after an answer that was not a translation, with the instruction made explicit; `terms`:
+        (Chinese, official English) pairs the English must use."""
         text = (self.context_template.format(context=context, source=sentence) if context.strip()
                 else self.template.format(source=sentence))
+        if terms:
+            listed = self.term_joiner.join(self.term_format.format(zh=zh, en=en) for zh, en in terms)
+            text = self.terms_template.format(terms=listed) + text
         if retry:  # a plain prompt ends where the answer starts: its note goes first
             text = text + self.retry_note if self.chat else f"{self.retry_note.strip()}\n{text}"
         if not self.chat:
@@ -47,12 +57,14 @@ PROMPTS: dict[str, PromptStyle] = {
         PromptStyle("hunyuan-mt", "把下面的文本翻译成英语，不要额外解释。\n\n{source}",
                     "上文（仅供参考，不要翻译）：{context}\n\n把下面的文本翻译成英语，不要额外解释。\n\n{source}",
                     stop_tokens=("<|eos|>", "<|endoftext|>"), generation_prompt=False,
-                    retry_note="\n（只输出英文译文。）"),
+                    retry_note="\n（只输出英文译文。）", terms_template="参考下面的翻译：\n{terms}\n\n",
+                    term_format="{zh} 翻译成 {en}", term_joiner="\n"),
         # Seed-X's card (github.com/ByteDance-Seed/Seed-X-7B README): no chat template, the language tag
         # ends the prompt; its example is EN→ZH, mirrored here for ZH→EN as its Space does
         PromptStyle("seed-x", "Translate the following Chinese sentence into English:\n{source} <en>",
                     "Context (do not translate): {context}\n"
-                    "Translate the following Chinese sentence into English:\n{source} <en>", chat=False),
+                    "Translate the following Chinese sentence into English:\n{source} <en>", chat=False,
+                    terms_template="Terms (use these English renderings): {terms}\n"),
         # Qwen2.5-Instruct: the card documents no translation prompt; an instruction of ours through its
         # chat template (which adds its default system message)
         PromptStyle("qwen-instruct", "Translate the following Chinese text into English. Output only the "
