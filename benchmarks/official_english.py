@@ -82,8 +82,8 @@ def memory_effect(confs: list[dict], folder: Path) -> dict:
 
     from qabrief import parse
     from qabrief.brief import all_turns, chinese_brief
+    from qabrief.importing import _confident
     from qabrief.official import TranslationMemory
-    from qabrief.official.importing import _confident
 
     memory = TranslationMemory(folder / "memory.sqlite3")
     for conference in (c for c in confs if c["date"].startswith("2018")):
@@ -119,8 +119,8 @@ def best_span(english: str, paragraph: str, chrf) -> float:
 
 def memory_speed(confs: list[dict], folder: Path, scale: int) -> list[dict]:
     from qabrief.brief import chinese_brief
+    from qabrief.importing import _confident
     from qabrief.official import TranslationMemory
-    from qabrief.official.importing import _confident
 
     pairs = []
     for conference in confs:

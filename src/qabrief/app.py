@@ -92,7 +92,7 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
     from .fetch import looks_like_address
-    from .fetch.reading import english_at, transcript_at
+    from .fetched import english_at, transcript_at
     from .parse import parse
 
     fetched = []

@@ -322,7 +322,7 @@ def _memory():
 
 
 def _cmd_memory_import(args) -> int:
-    from .official import importing
+    from . import importing
 
     memory = _memory()
     if args.english and len(args.files) != 1:

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..quantities import Quantity, chinese_quantities, english_quantities
 from .glossary import Glossary, Term, TermCheck
-from .numbers_en import english_quantities
-from .numbers_zh import chinese_quantities
-from .quantity import Quantity
 
 __all__ = ["Glossary", "Quantity", "SentenceCheck", "Term", "TermCheck", "check_numbers", "check_sentence",
            "chinese_quantities", "english_quantities", "flag_truncated"]

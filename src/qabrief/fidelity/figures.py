@@ -14,8 +14,7 @@ import functools
 import re
 from dataclasses import dataclass
 
-from .numbers_en import english_quantities
-from .numbers_zh import chinese_quantities
+from ..quantities import chinese_quantities, english_quantities
 
 # what may follow a number as its unit or measure word
 _UNIT = re.compile(r"^\s*(多|余|左右)?\s*(亿|万|千|百)?\s*(公里|千米|平方公里|公顷|亩|吨|千瓦时|千瓦|瓦|公斤|"

@@ -274,13 +274,13 @@ class _Anchor:
 @lru_cache(maxsize=4096)
 def _english_quantities(text: str) -> tuple:
     """Quantities of an English bead (the same beads are scored many times by the alignment)."""
-    from ..fidelity import english_quantities
+    from ..quantities import english_quantities
 
     return tuple(english_quantities(text))
 
 
 def _anchors_zh(sentence: str, glossary) -> list[_Anchor]:
-    from ..fidelity import chinese_quantities
+    from ..quantities import chinese_quantities
 
     anchors = [_Anchor("quantity", q) for q in chinese_quantities(sentence)]
     if glossary is not None:

@@ -34,7 +34,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from ..parse.script import fold_width, to_simplified
-from ..translate.cache import when_unlocked
+from ..storage import when_unlocked
 
 HINT_SIMILARITY = 0.8  # at or above: a hint; 1.0 after normalisation: an exact match
 AGREE = 0.75  # two renderings of one sentence agree at this difflib ratio of their lower-case text

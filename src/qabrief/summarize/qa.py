@@ -201,7 +201,7 @@ def _figures(sentence: str, announces: bool) -> int:
     """How many figures a sentence states. In a sentence that announces an enumeration, a
     count written in words (“三个突破”, 四个方向) is the size of the list, which the overview
     weight already rewards, not a figure."""
-    from ..fidelity import chinese_quantities
+    from ..quantities import chinese_quantities
 
     sizes = _list_sizes(to_simplified(sentence))
     count = 0
@@ -217,7 +217,7 @@ def _figures(sentence: str, announces: bool) -> int:
 def _list_sizes(simplified: str) -> list[str]:
     """Counts in words that equal the number of 、-separated items right before them in
     their clause (“A、B、C三大领域”, “A、B、C等三个方面”), so they only count the list."""
-    from ..fidelity.numbers_zh import cn_numeral
+    from ..quantities import cn_numeral
 
     out = []
     for m in _COUNTED.finditer(simplified):

@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from ..storage import when_unlocked
 from .base import Translation, TranslatorWrapper
 
 _SCHEMA = """
@@ -45,17 +45,6 @@ def default_cache_path() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("qabrief")) / "translations.sqlite3"
-
-
-def when_unlocked(statement, seconds: float = 60.0):
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            return statement()
-        except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
 
 
 class TranslationCache:

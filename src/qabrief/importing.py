@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import QabriefError
+from .errors import QabriefError
 
 ENGLISH_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
 
@@ -62,7 +62,7 @@ def read_tmx(path: Path) -> Iterator[tuple[str, str]]:
 
 def read_documents(chinese: Path, english: Path) -> list[tuple[str, str]]:
     """The confident sentence links of a Chinese transcript and its official English."""
-    from ..brief import chinese_brief
+    from .brief import chinese_brief
 
     brief = chinese_brief(chinese, english=english, english_mode="official")
     return _confident(brief)
@@ -70,7 +70,7 @@ def read_documents(chinese: Path, english: Path) -> list[tuple[str, str]]:
 
 def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[str, tuple[str, str]]]:
     """(conference date, pair) for every confident link of the corpus's conferences (of `year`)."""
-    from ..brief import chinese_brief
+    from .brief import chinese_brief
 
     for n, line in enumerate(_text(path).splitlines(), 1):
         if not line.strip():
@@ -89,7 +89,7 @@ def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[
 
 
 def _confident(brief) -> list[tuple[str, str]]:
-    from ..brief import all_turns
+    from .brief import all_turns
 
     pairs, pending = [], None
     for turn in all_turns(brief):

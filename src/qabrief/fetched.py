@@ -1,16 +1,19 @@
-"""A fetched page read exactly as the same page saved and uploaded would be."""
+"""A fetched page read exactly as the same page saved and uploaded would be.
+
+A shell-level module (beside `brief.py`): it joins the fetch stage to the parse and
+official-English readers, which the fetch stage itself must not import."""
 
 from __future__ import annotations
 
-from ..errors import QabriefError
-from .addresses import _shown
-from .client import fetch_page
-from .policy import FetchFailed, FetchPolicy
+from .errors import QabriefError
+from .fetch.addresses import _shown
+from .fetch.client import fetch_page
+from .fetch.policy import FetchFailed, FetchPolicy
 
 
 def transcript_at(url: str, policy: FetchPolicy | None = None, resolve=None):
     """(the parsed transcript at `url`, where and when it was fetched)."""
-    from ..parse import parse
+    from .parse import parse
 
     page = fetch_page(url, policy, resolve)
     try:
@@ -22,7 +25,7 @@ def transcript_at(url: str, policy: FetchPolicy | None = None, resolve=None):
 
 def english_at(url: str, policy: FetchPolicy | None = None, resolve=None):
     """(the official English transcript at `url`, where and when it was fetched)."""
-    from ..official import read_english
+    from .official import read_english
 
     page = fetch_page(url, policy, resolve)
     try:
