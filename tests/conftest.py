@@ -121,16 +121,22 @@ def tiny_quickmt_dir(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture
-def quickmt_models(tiny_quickmt_dir, tmp_path, monkeypatch):
-    """A models folder where the quickmt-zh-en preset is 'downloaded' (the tiny model), as users have it."""
+def _presets_downloaded(model: Path, names: tuple[str, ...], tmp_path, monkeypatch) -> Path:
+    """A models folder where each preset of `names` is 'downloaded' (a tiny model), as users have it."""
     import shutil
 
     folder = tmp_path / "models"
-    shutil.copytree(tiny_quickmt_dir, folder / "quickmt-zh-en")
+    for name in names:
+        shutil.copytree(model, folder / name)
     monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
     monkeypatch.delenv("QABRIEF_MODEL", raising=False)
     return folder
+
+
+@pytest.fixture
+def quickmt_models(tiny_quickmt_dir, tmp_path, monkeypatch):
+    """The quickmt-zh-en preset 'downloaded' (the tiny model in its layout)."""
+    return _presets_downloaded(tiny_quickmt_dir, ("quickmt-zh-en",), tmp_path, monkeypatch)
 
 
 CAUSAL_PAIRS_TSV = ROOT / "tests" / "data" / "causal_pairs.tsv"
@@ -147,11 +153,5 @@ def tiny_causal_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def causal_models(tiny_causal_dir, tmp_path, monkeypatch):
-    """A models folder where two causal-LM presets are 'downloaded' (the tiny model under their names)."""
-    import shutil
-
-    folder = tmp_path / "models"
-    for name in ("qwen2.5-7b-instruct", "hunyuan-mt-7b"):
-        shutil.copytree(tiny_causal_dir, folder / name)
-    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(folder))
-    return folder
+    """Two causal-LM presets 'downloaded' (the tiny model under their names)."""
+    return _presets_downloaded(tiny_causal_dir, ("qwen2.5-7b-instruct", "hunyuan-mt-7b"), tmp_path, monkeypatch)
