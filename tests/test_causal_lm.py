@@ -163,3 +163,14 @@ def test_glossary_enforcement_tells_a_language_model_the_official_renderings(cau
     assert PROMPTS["hunyuan-mt"].build(tokenizer, "一带一路。", terms=[("一带一路", "Belt and Road")]) == (
         "<|im_start|>user\n参考下面的翻译：\n一带一路 翻译成 Belt and Road\n\n把下面的文本翻译成英语，不要额外解释。\n\n一带一路。"
         "<|im_end|>\n")
+
+
+def test_the_app_banner_shows_the_licence_and_why_english_is_off(causal_models, monkeypatch):
+    from qabrief.app import startup_notice
+
+    monkeypatch.setattr("qabrief.translate._torch_sees_a_gpu", lambda: False)
+    banner = startup_notice("hunyuan-mt-7b")
+    assert "**English is off for hunyuan-mt-7b:** it is a language model that needs a CUDA GPU" in banner
+    assert "**Licence of hunyuan-mt-7b:** Tencent Hunyuan Community: not licensed in the EU, the UK or South Korea" \
+        in banner
+    assert startup_notice("qwen2.5-7b-instruct").count("**") == 2  # Apache-2.0: nothing to warn of but the GPU

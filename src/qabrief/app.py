@@ -229,22 +229,31 @@ def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | 
 
 
 def startup_notice(model: str) -> str:
-    """What the banner says before any request: how to enable English when it is off."""
-    from .translate import check_available, resolve_model
+    """What the banner says before any request: how to enable English when it is off, and what
+    the chosen model's licence forbids when it forbids more than attribution."""
+    from .translate import _torch_sees_a_gpu, check_available, model_family, resolve_model
 
     if model == NO_MODEL:
         return ""
     try:
         translator_pool().policy.check(model)
         resolved = resolve_model(model)
-        check_available(resolved)
     except QabriefError as exc:
         return f"**English is off.** {exc}. Chinese briefs still work."
+    notes = []
+    if model_family(resolved) == "causal-lm" and not _torch_sees_a_gpu():
+        notes.append(f"**English is off for {resolved.label}:** it is a language model that needs a CUDA GPU, and "
+                     "this server has none. Chinese briefs still work; choose a model made for CPUs for English.")
+    else:
+        try:
+            check_available(resolved)
+        except QabriefError as exc:
+            notes.append(f"**English is off.** {exc}. Chinese briefs still work.")
     spec = resolved.spec
     if spec and (spec.restriction or "NC" in spec.license):
-        return f"**Licence of {spec.name}:** {spec.license}" + (f": {spec.restriction}." if spec.restriction else
-                                                                "(non-commercial use only).")
-    return ""
+        notes.append(f"**Licence of {spec.name}:** {spec.license}" + (
+            f": {spec.restriction}." if spec.restriction else " (non-commercial use only)."))
+    return "\n\n".join(notes)
 
 
 def build_app():
