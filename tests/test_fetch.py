@@ -296,3 +296,11 @@ def test_batch_over_a_links_file_records_failures_per_line_and_resumes(site, loo
     assert hop["official_source"].startswith("official English: ") and len(hop["fetched"]) == 2
     assert main(["batch", str(links), "--out", str(out), "--model", "none", "--format", "json"]) == 1
     assert "0 written, 2 already done, 3 failed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("pasted, words", [("file:///etc/passwd", "only http and https addresses are fetched, not file"),
+                                           ("ftp://ftp.example.com/x.txt", "not ftp"),
+                                           ("http://[::1]/", "::1 is a loopback address")])
+def test_a_pasted_address_of_any_kind_gets_its_refusal(no_connections, pasted, words):
+    result = api_brief(pasted)
+    assert words in result["error"] and no_connections == []

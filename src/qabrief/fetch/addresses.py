@@ -48,9 +48,10 @@ class Target:
 
 
 def looks_like_address(text: str | None) -> bool:
-    """A pasted line that is a web address rather than a transcript."""
+    """A pasted line that is an address rather than a transcript (any scheme: `file://` and
+    `ftp://` too, so that they get their refusal instead of "no Chinese text")."""
     stripped = (text or "").strip()
-    return bool(re.fullmatch(r"(?i)https?://\S+", stripped))
+    return bool(re.fullmatch(r"(?i)[a-z][a-z0-9+.-]{1,15}://\S+", stripped))
 
 
 def check_address(url: str, policy: FetchPolicy, resolve: Resolver | None = None) -> Target:
