@@ -83,9 +83,9 @@ def load_translator(
     if precision not in PRECISIONS:
         raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
     translator: Translator | None = None
-    ct2_folder, fallback = (None, None) if model_family(resolved) == "causal-lm" else _ct2_folder(
-        resolved, device, backend)
-    if model_family(resolved) == "causal-lm":
+    family = model_family(resolved)
+    ct2_folder, fallback = (None, None) if family == "causal-lm" else _ct2_folder(resolved, device, backend)
+    if family == "causal-lm":
         translator = _load_causal(resolved, device, backend, beams=beams, max_length=max_length,
                                   precision=precision, **options)
     elif ct2_folder is not None:
@@ -97,7 +97,7 @@ def load_translator(
         if fallback:  # the page header shows the description: say why the fast path is not used
             translator.description += f" ({fallback})"
     if hasattr(translator, "describe_model"):
-        translator.describe_model(resolved.spec, model_family(resolved) or "seq2seq")
+        translator.describe_model(resolved.spec, family or "seq2seq")
     if warm and getattr(translator, "on_gpu", False):
         _log_once(f"warming {resolved.label} up on {translator.choice.device}")
         translator.warm_up()

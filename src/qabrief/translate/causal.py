@@ -122,25 +122,14 @@ class CausalLMTranslator(ModelTranslator):
             before += clause
         return out
 
-    def _translate(self, sentences):
-        from .base import Translation
-
+    def pieces(self, sentence: str) -> list[str]:
         # the sentence is prepared and fitted as every backend's; its context and terms go with each piece
-        pieces_of = []
-        for text in sentences:
-            context, sentence, terms = unpack(text)
-            context, sentence = prepare_source(context), prepare_source(sentence)
-            fits = split_to_fit(sentence, lambda t, c=context, k=terms: self.count_tokens(pack(c, t, k)),
-                                self.limit) if sentence else []
-            pieces_of.append([pack(context, p, terms) for p in fits])
-        unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
-        english, reason = self._translate_pieces(unique, halvings=0)
-        out = []
-        for source, pieces in zip(sentences, pieces_of):
-            reasons = [reason[p] for p in pieces if reason[p]]
-            text = " ".join(english[p] for p in pieces if english[p])
-            out.append(Translation(source, text, bool(reasons), reasons[0] if reasons else None))
-        return out
+        context, sentence, terms = unpack(sentence)
+        context, sentence = prepare_source(context), prepare_source(sentence)
+        if not sentence:
+            return []
+        fits = split_to_fit(sentence, lambda t: self.count_tokens(pack(context, t, terms)), self.limit)
+        return [pack(context, p, terms) for p in fits]
 
     def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
         import torch

@@ -128,9 +128,7 @@ class ModelTranslator(Translator):
         return text[:low]
 
     def _translate(self, sentences: Sequence[str]) -> list[Translation]:
-        prepared = [prepare_source(s) for s in sentences]
-        # Each sentence becomes one or more pieces that fit the model (room for </s>).
-        pieces_of = [split_to_fit(p, self.count_tokens, self.limit - 2) if p else [] for p in prepared]
+        pieces_of = [self.pieces(s) for s in sentences]
         unique = list(dict.fromkeys(piece for pieces in pieces_of for piece in pieces))
         english, reason = self._translate_pieces(unique, halvings=0)
         out = []
@@ -145,6 +143,11 @@ class ModelTranslator(Translator):
 
     # How a piece is judged and divided; a backend whose pieces carry more than the text to
     # translate (a causal LM's context, `context.py`) says how to see only that text.
+    def pieces(self, sentence: str) -> list[str]:
+        """The sentence prepared and split into pieces that fit the model (room for </s>); [] if empty."""
+        prepared = prepare_source(sentence)
+        return split_to_fit(prepared, self.count_tokens, self.limit - 2) if prepared else []
+
     def degeneracy(self, piece: str, english: str) -> str | None:
         return degeneracy(piece, english)
 
