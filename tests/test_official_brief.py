@@ -97,13 +97,15 @@ def test_below_the_threshold_a_sentence_keeps_machine_english_and_its_turn_offer
 def test_a_close_match_is_a_hint_and_an_unconfirmed_exact_one_too(tmp_path):
     memory = TranslationMemory(tmp_path / "memory.sqlite3")
     sentence = "中方坚决反对任何形式的单边制裁和长臂管辖。"
-    memory.add([(sentence, "China firmly opposes unilateral sanctions and long-arm jurisdiction.")], "fmprc 2019-06-01")
+    memory.add([(sentence, "China firmly opposes unilateral sanctions and long-arm jurisdiction.")], "fmprc 2019-06-01",
+               document=("zh 2019-06-01", "en 2019-06-01"))
     text = f"记者：请问中方如何回应？\n答：{sentence}中方坚决反对任何形式的单边制裁和长臂管辖行为。"
     brief = chinese_brief(text, memory=memory)
     exact, close = brief.segments[0].answers[0].sentences
     assert exact.en is None and exact.hint and exact.hint["similarity"] == 1.0  # learned once: not yet served
     assert close.en is None and close.hint and close.hint["similarity"] >= 0.8  # close: a hint, never the English
-    memory.add([(sentence, "China firmly opposes unilateral sanctions and long-arm jurisdiction.")], "fmprc 2019-07-01")
+    memory.add([(sentence, "China firmly opposes unilateral sanctions and long-arm jurisdiction.")], "fmprc 2019-07-01",
+               document=("zh 2019-07-01", "en 2019-07-01"))  # another conference: an independent source
     served = chinese_brief(text, memory=memory).segments[0].answers[0].sentences
     assert served[0].en_source == "memory" and served[0].memory["source"] == "fmprc 2019-06-01"
     assert served[1].en is None and served[1].hint  # still only a hint

@@ -3,8 +3,12 @@
 `attach_official` runs on the Chinese brief, before any model: it links sentences to the
 official English (a second document, or the English a bilingual page prints after each
 paragraph), gives every sentence with a confident link its official rendering, and offers
-each turn's official passage as context. `attach_memory` then gives a sentence with no
-official English the memory's exact rendering, or a close match as a hint. In the default
+each turn's official passage as context; the confident pairs it returns carry the identity
+of the documents they came from (`memory.document_identity`: the turns' Chinese sentences,
+the English paragraphs or printed references, never the titles), so the memory counts a
+document submitted twice as one source. `attach_memory` then gives a sentence with no
+official English the memory's confirmed exact rendering, or a hint (a close match, or an
+exact one not yet confirmed) shown beside the English, never as it. In the default
 mode these sentences already have English, so the model never sees them.
 
 Modes (`ENGLISH_MODES`): `official` shows official English where it exists, machine English
@@ -18,6 +22,7 @@ from dataclasses import dataclass
 
 from .align import CONFIDENT, align, length_ratio, split_english
 from .documents import EnglishDocument, pair_documents
+from .memory import Learned, document_identity
 
 ENGLISH_MODES = ("official", "machine", "both")
 WITH_PREVIOUS = "rendered with the previous sentence"  # the second Chinese sentence of a 2-1 link
@@ -36,16 +41,19 @@ class OfficialEnglish:
     links: list[OfficialLink]
     context: dict[int, str]  # turn → its official passage (two documents)
     labels: dict[int, str]  # turn → its speaker's English label
+    document: tuple[str, str] | None = None  # `document_identity` of the Chinese and English read
 
 
 def links_for(text: str, turns: list, english: EnglishDocument | None, glossary=None) -> OfficialEnglish:
     """Sentence links, and per turn the official context and English label, for a transcript's
     turns (parse.Turn objects): from the separate English document when there is one, else
     from each turn's printed English."""
+    document = document_of(turns, english)
     if english is not None and english.paragraphs:
         pairing = pair_documents(text, turns, english, glossary)
         links = [OfficialLink(lk.turn, lk.sentences, lk.english, lk.confidence) for lk in pairing.links]
-        return OfficialEnglish(links, {t: "\n".join(paras) for t, paras in pairing.context.items()}, pairing.labels)
+        return OfficialEnglish(links, {t: "\n".join(paras) for t, paras in pairing.context.items()}, pairing.labels,
+                               document)
     bilingual = [(t, [s.text for s in turn.sentences], split_english(turn.reference))
                  for t, turn in enumerate(turns) if turn.reference]
     ratio = length_ratio([(zh, en) for _, zh, en in bilingual]) if bilingual else None
@@ -55,13 +63,25 @@ def links_for(text: str, turns: list, english: EnglishDocument | None, glossary=
             if link.zh and link.en:
                 links.append(OfficialLink(t, link.zh, " ".join(english_sentences[j] for j in link.en),
                                           link.confidence))
-    return OfficialEnglish(links, {}, {t: turn.label_en for t, turn in enumerate(turns) if turn.label_en})
+    return OfficialEnglish(links, {}, {t: turn.label_en for t, turn in enumerate(turns) if turn.label_en},
+                           document)
 
 
-def attach_official(brief_turns: list, official: OfficialEnglish, mode: str, source: str) -> list[tuple[str, str]]:
+def document_of(turns: list, english: EnglishDocument | None) -> tuple[str, str]:
+    """`memory.document_identity` of a transcript's turns and its official English: the turns'
+    Chinese sentences, and the English document's paragraphs (else the English the transcript
+    prints after its turns); titles, dates and speaker labels left out."""
+    chinese = "".join(s.text for turn in turns for s in turn.sentences)
+    if english is not None and english.paragraphs:
+        return document_identity(chinese, "".join(p.text for p in english.paragraphs))
+    return document_identity(chinese, "".join(turn.reference for turn in turns))
+
+
+def attach_official(brief_turns: list, official: OfficialEnglish, mode: str, source: str) -> Learned:
     """Set each linked sentence's `official` (and in `official` mode its English), each turn's
-    context and English label; returns the confident (Chinese, English) pairs, for the memory."""
-    learned = []
+    context and English label; returns the confident (Chinese, English) pairs, for the memory,
+    with the identity of their documents."""
+    learned = Learned(document=official.document)
     for t, text in official.context.items():
         if not brief_turns[t].reference:
             brief_turns[t].reference = text

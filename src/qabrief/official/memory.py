@@ -5,29 +5,41 @@ and from `qabrief memory import` (TMX, TSV, or a folder of bilingual transcripts
 pair keeps its source and date. Lookup:
 - exact: the Chinese matches a stored sentence after normalisation (Simplified form, no
   punctuation, no spaces): the official rendering is used, marked "memory" with its source,
-  when it is confirmed — imported on purpose (TMX, TSV), or learned from briefs at least
-  twice with renderings that agree, for a sentence of 12 characters or more. The ministry
+  when it is confirmed — imported on purpose (TMX, TSV), or learned from independent
+  sources that agree, for a sentence of 12 characters or more. The ministry
   renders its set phrases afresh each time ("中方对此有何评论？": "What is your comment?",
   "Do you have any comment?" …): learned from the
   2018 conferences, an unconfirmed rendering was the 2019 one for 31 % of sentences, so an
   exact but unconfirmed match is a hint, like a close one;
+- independent sources: every learned sighting is stored with the identity of the documents
+  it came from (`document_identity`: hashes of the Chinese and of the English content,
+  normalised — NFKC, Simplified, no whitespace, no title), once per document. A rendering
+  is confirmed by sightings from at least two different Chinese documents and two
+  different English ones, none disagreeing: a document submitted twice, or again with other
+  whitespace or another title, is one source (issue 31: a visitor who submitted tampered
+  English twice had it served as memory English for 112 of 164 sentences);
+- an operator's import (TMX, TSV: `trusted`) replaces a learned rendering of the same
+  sentence; the replaced one is kept in the `replaced` table (`stats()["replaced"]`);
 - close: the best stored sentence whose similarity (difflib ratio of the normalised forms)
   is at least HINT_SIMILARITY is returned as a hint, shown beside the machine translation,
   never substituted. Candidates come from a character-bigram index by prefix filtering
   (`_close`), so lookups stay short as the memory grows
   (benchmarks/official_english.py --memory-speed).
 
-QABRIEF_MEMORY=off switches it off; QABRIEF_MEMORY_DIR moves it.
+QABRIEF_MEMORY=off switches it off; QABRIEF_MEMORY_DIR moves it; QABRIEF_MEMORY_LEARN says
+whether briefs teach it (off by default on a public server: `settings.public_server`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -37,11 +49,17 @@ from ..parse.script import fold_width, to_simplified
 from ..storage import when_unlocked
 
 HINT_SIMILARITY = 0.8  # at or above: a hint; 1.0 after normalisation: an exact match
-AGREE = 0.75  # two renderings of one sentence agree at this difflib ratio of their lower-case text
+# Two renderings of one sentence agree when they have the same words (lower case; punctuation and
+# spaces aside). A looser agreement (difflib ratio 0.75, before issue 31) took "The United States
+# firmly opposes…" to agree with "China firmly opposes…": a tampered first sighting was then
+# confirmed by the first genuine document to follow.
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
 # A learned rendering of a shorter sentence is never served: the ministry's set phrases (我们注意到有关报道,
 # 你能否证实) come back rendered afresh, so even a twice-seen rendering was the 2019 one for only half of them.
 MIN_LEARNED_CHARS = 12
-CONFIRMING = 2  # agreeing sightings that confirm a learned rendering
+CONFIRMING = 2  # independent documents (different Chinese and different English) that confirm a learned rendering
+LEGACY = "legacy"  # the document of a sighting stored before documents were told apart: never independent
+SCHEMA_VERSION = 2  # PRAGMA user_version: 2 = sightings per document, replaced renderings kept
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS pairs (
     id INTEGER PRIMARY KEY,
@@ -57,6 +75,26 @@ CREATE TABLE IF NOT EXISTS pairs (
 CREATE TABLE IF NOT EXISTS grams (gram TEXT NOT NULL, pair INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS grams_by_gram ON grams (gram);
 CREATE TABLE IF NOT EXISTS gram_counts (gram TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sightings (
+    pair INTEGER NOT NULL,
+    chinese TEXT NOT NULL,
+    english TEXT NOT NULL,
+    en TEXT NOT NULL,
+    agrees INTEGER NOT NULL,
+    added TEXT NOT NULL,
+    PRIMARY KEY (pair, chinese, english)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS replaced (
+    id INTEGER PRIMARY KEY,
+    pair INTEGER NOT NULL,
+    zh TEXT NOT NULL,
+    en TEXT NOT NULL,
+    source TEXT NOT NULL,
+    added TEXT NOT NULL,
+    trusted INTEGER NOT NULL,
+    replaced TEXT NOT NULL,
+    by_source TEXT NOT NULL
+);
 """
 MAX_CANDIDATES = 1000  # sentences a close lookup may count the overlap of (bounds pasted junk and set phrases)
 SHARED = 0.6  # a stored sentence within HINT_SIMILARITY shares at least this share of the query's bigrams
@@ -70,11 +108,12 @@ def memory_enabled() -> bool:
 
 
 def learning_enabled() -> bool:
-    """Whether briefs add their confident official links to the memory (QABRIEF_MEMORY_LEARN;
-    a public app's operator may switch it off so visitors' documents are not kept)."""
-    from ..settings import env_flag
+    """Whether briefs add their confident official links to the memory (QABRIEF_MEMORY_LEARN):
+    on by default, off by default on a public server (`settings.public_server`), so visitors'
+    documents are not kept unless the operator says so."""
+    from ..settings import env_flag, public_server
 
-    return memory_enabled() and env_flag("QABRIEF_MEMORY_LEARN", True)
+    return memory_enabled() and env_flag("QABRIEF_MEMORY_LEARN", not public_server())
 
 
 def default_memory_path() -> Path:
@@ -91,6 +130,28 @@ def normalise(chinese: str) -> str:
     return _NOT_TEXT.sub("", fold_width(to_simplified(chinese))).lower()
 
 
+def _content(text: str, chinese: bool) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    return re.sub(r"\s+", "", to_simplified(text) if chinese else text)
+
+
+def document_identity(chinese: str, english: str) -> tuple[str, str]:
+    """The source a learned rendering comes from: hashes of the Chinese document's content and
+    of the English one's, each normalised (NFKC, Simplified for the Chinese, no whitespace).
+    Callers give the content without titles (the turns' sentences, the English paragraphs),
+    so the same document with other whitespace or another title is the same source."""
+    return (hashlib.sha256(_content(chinese, True).encode("utf-8")).hexdigest()[:32],
+            hashlib.sha256(_content(english, False).encode("utf-8")).hexdigest()[:32])
+
+
+class Learned(list):
+    """(Chinese, English) pairs that know the documents they came from (`document_identity`)."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = (), document: tuple[str, str] | None = None):
+        super().__init__(pairs)
+        self.document = document
+
+
 @dataclass(frozen=True)
 class Match:
     zh: str
@@ -98,7 +159,7 @@ class Match:
     source: str
     similarity: float
     added: str = ""  # the date the pair was stored
-    confirmed: bool = False  # imported on purpose, or learned twice or more with agreeing renderings
+    confirmed: bool = False  # imported on purpose, or learned from independent documents that agree
 
     @property
     def exact(self) -> bool:
@@ -123,35 +184,63 @@ class TranslationMemory:
                 if column not in columns:
                     when_unlocked(lambda c=column, d=default: conn.execute(
                         f"ALTER TABLE pairs ADD COLUMN {c} INTEGER NOT NULL DEFAULT {d}"))
+            if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+                when_unlocked(lambda: _migrate(conn))
             self._local.conn = conn
         return conn
 
-    def add(self, pairs: Iterable[tuple[str, str]], source: str, trusted: bool = False) -> int:
-        """Store (Chinese, official English) pairs; returns how many were new. `trusted`: imported
-        on purpose (served at once); else learned, and served once confirmed by a second agreeing one."""
+    def add(self, pairs: Iterable[tuple[str, str]], source: str, trusted: bool = False,
+            document: tuple[str, str] | None = None) -> int:
+        """Store (Chinese, official English) pairs; returns how many were new.
+
+        `trusted`: imported on purpose (TMX, TSV): served at once, and it replaces a learned (or
+        earlier imported) rendering of the same sentence, which is kept in `replaced`. Else
+        learned: a sighting from `document` (`document_identity`; default: the pairs' own
+        `document`, else a hash of the pairs themselves), served once sightings from
+        CONFIRMING independent documents agree. A document seen again adds nothing."""
+        pairs = pairs if isinstance(pairs, list) else list(pairs)
+        if not trusted:
+            document = document or getattr(pairs, "document", None) or document_identity(
+                "".join(zh for zh, _ in pairs), "".join(en for _, en in pairs))
         conn = self._connect()
         added = 0
         today = time.strftime("%Y-%m-%d")
         with conn:
             for zh, en in pairs:
                 key = normalise(zh)
-                if len(key) < 2 or not en.strip():
+                en = en.strip()
+                if len(key) < 2 or not en:
                     continue
                 cur = conn.execute("INSERT OR IGNORE INTO pairs (key, zh, en, source, added, trusted) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)", (key, zh.strip(), en.strip(), source, today,
-                                                                 int(trusted)))
+                                   "VALUES (?, ?, ?, ?, ?, ?)", (key, zh.strip(), en, source, today, int(trusted)))
                 if cur.rowcount:
                     added += 1
+                    pair = cur.lastrowid
                     grams = _bigrams(key)
-                    conn.executemany("INSERT INTO grams (gram, pair) VALUES (?, ?)",
-                                     [(g, cur.lastrowid) for g in grams])
+                    conn.executemany("INSERT INTO grams (gram, pair) VALUES (?, ?)", [(g, pair) for g in grams])
                     conn.executemany("INSERT INTO gram_counts (gram, n) VALUES (?, 1) "
                                      "ON CONFLICT(gram) DO UPDATE SET n = n + 1", [(g,) for g in grams])
+                    if not trusted:
+                        conn.execute("INSERT INTO sightings (pair, chinese, english, en, agrees, added) "
+                                     "VALUES (?, ?, ?, ?, 1, ?)", (pair, *document, en, today))
                     continue
-                (stored,) = conn.execute("SELECT en FROM pairs WHERE key = ?", (key,)).fetchone()
-                agrees = SequenceMatcher(None, stored.lower(), en.strip().lower()).ratio() >= AGREE
-                conn.execute("UPDATE pairs SET seen = seen + 1, agree = agree + ?, trusted = MAX(trusted, ?) "
-                             "WHERE key = ?", (int(agrees), int(trusted), key))
+                pair, stored_zh, stored, stored_source, stored_added, was_trusted = conn.execute(
+                    "SELECT id, zh, en, source, added, trusted FROM pairs WHERE key = ?", (key,)).fetchone()
+                if trusted:
+                    if stored != en:
+                        conn.execute("INSERT INTO replaced (pair, zh, en, source, added, trusted, replaced, by_source) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (pair, stored_zh, stored, stored_source,
+                                                                         stored_added, was_trusted, today, source))
+                        conn.execute("UPDATE pairs SET zh = ?, en = ?, source = ?, added = ?, trusted = 1 "
+                                     "WHERE id = ?", (zh.strip(), en, source, today, pair))
+                    elif not was_trusted:
+                        conn.execute("UPDATE pairs SET trusted = 1 WHERE id = ?", (pair,))
+                    continue
+                agrees = int(_same_words(stored, en))
+                cur = conn.execute("INSERT OR IGNORE INTO sightings (pair, chinese, english, en, agrees, added) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)", (pair, *document, en, agrees, today))
+                if cur.rowcount:  # a document seen before counts once
+                    conn.execute("UPDATE pairs SET seen = seen + 1, agree = agree + ? WHERE id = ?", (agrees, pair))
         return added
 
     def lookup(self, chinese: str) -> Match | None:
@@ -160,13 +249,23 @@ class TranslationMemory:
         if len(key) < 2:
             return None
         conn = self._connect()
-        row = conn.execute("SELECT zh, en, source, added, seen, agree, trusted FROM pairs WHERE key = ?",
-                           (key,)).fetchone()
+        row = conn.execute("SELECT id, zh, en, source, added, trusted FROM pairs WHERE key = ?", (key,)).fetchone()
         if row:
-            zh, en, source, added, seen, agree, trusted = row
-            learned = seen >= CONFIRMING and agree == seen and len(key) >= MIN_LEARNED_CHARS
-            return Match(zh, en, source, 1.0, added, confirmed=bool(trusted) or learned)
+            pair, zh, en, source, added, trusted = row
+            confirmed = bool(trusted) or (len(key) >= MIN_LEARNED_CHARS and self._independent(conn, pair))
+            return Match(zh, en, source, 1.0, added, confirmed=confirmed)
         return self._close(conn, key)
+
+    @staticmethod
+    def _independent(conn: sqlite3.Connection, pair: int) -> bool:
+        """Sightings from CONFIRMING different Chinese documents and as many English ones, none
+        disagreeing (a sighting from before documents were told apart counts only against)."""
+        disagree, chinese, english = conn.execute(
+            "SELECT COUNT(*) - COALESCE(SUM(agrees), 0), "
+            f"COUNT(DISTINCT CASE WHEN chinese != '{LEGACY}' THEN chinese END), "
+            f"COUNT(DISTINCT CASE WHEN english != '{LEGACY}' THEN english END) FROM sightings WHERE pair = ?",
+            (pair,)).fetchone()
+        return disagree == 0 and chinese >= CONFIRMING and english >= CONFIRMING
 
     def _close(self, conn: sqlite3.Connection, key: str) -> Match | None:
         """The closest stored sentence at HINT_SIMILARITY or above, by prefix filtering: a sentence
@@ -218,7 +317,25 @@ class TranslationMemory:
         conn = self._connect()
         total = conn.execute("SELECT COUNT(*) FROM pairs").fetchone()[0]
         sources = conn.execute("SELECT source, COUNT(*) FROM pairs GROUP BY source ORDER BY COUNT(*) DESC").fetchall()
-        return {"path": str(self.path), "pairs": total, "sources": dict(sources)}
+        trusted = conn.execute("SELECT COUNT(*) FROM pairs WHERE trusted = 1").fetchone()[0]
+        confirmed = conn.execute(
+            "SELECT COUNT(*) FROM pairs WHERE trusted = 0 AND length(key) >= ? AND id IN (SELECT pair FROM sightings "
+            "GROUP BY pair HAVING COUNT(*) = SUM(agrees) "
+            f"AND COUNT(DISTINCT CASE WHEN chinese != '{LEGACY}' THEN chinese END) >= ? "
+            f"AND COUNT(DISTINCT CASE WHEN english != '{LEGACY}' THEN english END) >= ?)",
+            (MIN_LEARNED_CHARS, CONFIRMING, CONFIRMING)).fetchone()[0]
+        replaced = conn.execute("SELECT COUNT(*) FROM replaced").fetchone()[0]
+        documents = conn.execute(f"SELECT COUNT(*) FROM (SELECT DISTINCT chinese, english FROM sightings "
+                                 f"WHERE chinese != '{LEGACY}')").fetchone()[0]
+        return {"path": str(self.path), "pairs": total, "sources": dict(sources), "trusted": trusted,
+                "confirmed": confirmed, "hints": total - trusted - confirmed, "replaced": replaced,
+                "documents": documents}
+
+    def replaced(self) -> list[tuple[str, str, str, str, str, str]]:
+        """Renderings an import replaced: (Chinese, old English, its source, replaced on, by source, new English)."""
+        return self._connect().execute(
+            "SELECT r.zh, r.en, r.source, r.replaced, r.by_source, p.en FROM replaced r "
+            "LEFT JOIN pairs p ON p.id = r.pair ORDER BY r.id").fetchall()
 
     def export(self) -> list[tuple[str, str, str, str]]:
         return self._connect().execute("SELECT zh, en, source, added FROM pairs ORDER BY id").fetchall()
@@ -229,7 +346,32 @@ class TranslationMemory:
             n = conn.execute("DELETE FROM pairs").rowcount
             conn.execute("DELETE FROM grams")
             conn.execute("DELETE FROM gram_counts")
+            conn.execute("DELETE FROM sightings")
+            conn.execute("DELETE FROM replaced")
         return n
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """A memory from before documents were told apart: its learned renderings' sightings could
+    be one document seen twice, so each becomes one sighting of an unknown document that never
+    counts as independent (a disagreement it recorded still counts against). Idempotent, and
+    safe when two processes open an old memory at once."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+            conn.execute("INSERT OR IGNORE INTO sightings (pair, chinese, english, en, agrees, added) "
+                         f"SELECT id, '{LEGACY}', '{LEGACY}', en, agree = seen, added FROM pairs WHERE trusted = 0")
+            conn.execute("UPDATE pairs SET seen = 1, agree = (agree = seen) WHERE trusted = 0")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _same_words(a: str, b: str) -> bool:
+    return _WORDS.findall(unicodedata.normalize("NFKC", a).lower()) == _WORDS.findall(
+        unicodedata.normalize("NFKC", b).lower())
 
 
 def _bigrams(key: str) -> set[str]:
