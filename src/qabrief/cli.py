@@ -99,7 +99,7 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", help="bilingual JSONL: only the conferences of this year")
     p.add_argument("--source", help="where the renderings come from (default: the file's name)")
     p.set_defaults(func=_cmd_memory_import)
-    p = msub.add_parser("stats", help="how many renderings, from where")
+    p = msub.add_parser("stats", help="how many renderings, how many served, replaced by imports, from where")
     p.set_defaults(func=_cmd_memory_stats)
     p = msub.add_parser("export", help="every rendering as TSV (Chinese, English, source, date added)")
     p.set_defaults(func=_cmd_memory_export)
@@ -328,6 +328,7 @@ def _cmd_memory_import(args) -> int:
     if args.english and len(args.files) != 1:
         raise QabriefError("--english goes with exactly one Chinese transcript")
     total = new = 0
+    replaced = memory.stats()["replaced"]
     for path in args.files:
         if not path.exists():
             raise QabriefError(f"no such file or folder: {path}")
@@ -340,26 +341,49 @@ def _cmd_memory_import(args) -> int:
                        and (english := importing.english_companion(f))]
         elif path.suffix.lower() == ".tmx":
             batches = [(source, list(importing.read_tmx(path)))]
-        elif path.suffix.lower() in (".jsonl", ".json"):
-            by_date: dict[str, list] = {}
-            for date, pair in importing.read_bilingual_jsonl(path, args.year):
-                by_date.setdefault(date, []).append(pair)
-            batches = [(f"{args.source or path.name} {date}", pairs) for date, pairs in by_date.items()]
+        elif path.suffix.lower() in (".jsonl", ".json"):  # one batch per conference: each its own source
+            batches = [(f"{args.source or path.name} {date}", pairs)
+                       for date, pairs in importing.read_bilingual_conferences(path, args.year)]
         else:
             batches = [(source, list(importing.read_tsv(path)))]
-        # TMX and TSV are renderings someone chose: served at once; links read off transcripts
-        # are the aligner's, served once a second agreeing one confirms them
+        # TMX and TSV are renderings someone chose: served at once, replacing a learned one; links
+        # read off transcripts are the aligner's, served once independent documents agree
         trusted = path.is_file() and path.suffix.lower() not in (".jsonl", ".json") and not args.english
+        read = sum(len(pairs) for _, pairs in batches)
+        if not read:
+            print(f"warning: {path.name}: {_nothing_in(path, args)}; nothing imported from it",
+                  file=sys.stderr)
+        total += read
         for name, pairs in batches:
-            total += len(pairs)
             new += memory.add(pairs, name, trusted=trusted)
-    print(f"{new} new renderings stored ({total} read); the memory holds {memory.stats()['pairs']}")
+    stats = memory.stats()
+    if total:
+        replaced = stats["replaced"] - replaced
+        note = f", {replaced} earlier renderings replaced (kept as history)" if replaced else ""
+        print(f"{new} new renderings stored ({total} read{note}); the memory holds {stats['pairs']}")
     return 0
+
+
+def _nothing_in(path: Path, args) -> str:
+    """Why a file gave no renderings."""
+    suffix = path.suffix.lower()
+    if args.english:
+        return "no sentence linked to the official English with confidence"
+    if path.is_dir():
+        return "no NAME.txt with its NAME.en.txt (or .en.html) beside it, or no confident link in them"
+    if suffix == ".tmx":
+        return 'no translation units (<tu> with <tuv xml:lang="zh"> and <tuv xml:lang="en">)'
+    if suffix in (".jsonl", ".json"):
+        return "no conference records" + (f" of {args.year}" if args.year else "")
+    return "no 'Chinese<TAB>English' lines"
 
 
 def _cmd_memory_stats(args) -> int:
     stats = _memory().stats()
     print(f"{stats['pairs']} renderings in {stats['path']}")
+    print(f"  served as memory English: {stats['trusted']} imported, {stats['confirmed']} learned and confirmed by "
+          f"independent documents; hints only: {stats['hints']} (learned from {stats['documents']} documents)")
+    print(f"  replaced by an import: {stats['replaced']} (kept as history)")
     for source, n in list(stats["sources"].items())[:20]:
         print(f"  {n:7d}  {source}")
     if len(stats["sources"]) > 20:

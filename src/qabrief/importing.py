@@ -3,7 +3,10 @@ ministries publish — TMX files, TSV pairs, a Chinese transcript and its Englis
 files, or a folder of `NAME.txt` + `NAME.en.txt`), and the bilingual JSONL of the corpus.
 
 A broken file stops with one line that names it and where (a TSV line, a TMX element or
-parse position, a JSONL line). From transcripts only the confident links are stored.
+parse position, a JSONL line); a text file that is not UTF-8 is named with the advice to
+save it as UTF-8 (a TMX may declare another encoding in its XML declaration, or start with
+a UTF-16 byte-order mark). From transcripts only the confident links are stored, with the
+identity of the documents they came from (`official.memory.document_identity`).
 """
 
 from __future__ import annotations
@@ -39,9 +42,14 @@ def read_tsv(path: Path) -> Iterator[tuple[str, str]]:
 
 
 def read_tmx(path: Path) -> Iterator[tuple[str, str]]:
-    """Translation units with a Chinese (zh*) and an English (en*) segment."""
+    """Translation units with a Chinese (zh*) and an English (en*) segment. The bytes go to the
+    XML parser as they are, so the encoding the file declares is the one read."""
     try:
-        root = ElementTree.fromstring(_text(path))
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QabriefError(f"cannot read {path}: {exc}") from None
+    try:
+        root = ElementTree.fromstring(data)
     except ElementTree.ParseError as exc:
         line, column = exc.position
         raise QabriefError(f"{path.name}:{line}:{column}: not valid TMX ({exc.msg if hasattr(exc, 'msg') else exc})"
@@ -60,18 +68,23 @@ def read_tmx(path: Path) -> Iterator[tuple[str, str]]:
         yield segments["zh"], segments["en"]
 
 
-def read_documents(chinese: Path, english: Path) -> list[tuple[str, str]]:
-    """The confident sentence links of a Chinese transcript and its official English."""
+def read_documents(chinese: Path | str, english: Path | str) -> list[tuple[str, str]]:
+    """The confident sentence links of a Chinese transcript and its official English, knowing
+    the documents they came from (`Learned.document`)."""
     from .brief import chinese_brief
+    from .official import read_english
+    from .official.attach import document_of
+    from .official.memory import Learned
+    from .parse import parse
 
-    brief = chinese_brief(chinese, english=english, english_mode="official")
-    return _confident(brief)
+    transcript, english_doc = parse(chinese), read_english(english)
+    brief = chinese_brief(transcript, english=english_doc, english_mode="official")
+    return Learned(_confident(brief), document_of(transcript.turns, english_doc))
 
 
-def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[str, tuple[str, str]]]:
-    """(conference date, pair) for every confident link of the corpus's conferences (of `year`)."""
-    from .brief import chinese_brief
-
+def read_bilingual_conferences(path: Path, year: str | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(conference date, its confident links knowing their documents) for each of the corpus's
+    conferences (of `year`)."""
     for n, line in enumerate(_text(path).splitlines(), 1):
         if not line.strip():
             continue
@@ -84,7 +97,13 @@ def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[
             raise QabriefError(f"{path.name}:{n}: not a conference record ({type(exc).__name__})") from None
         if year and not str(date).startswith(year):
             continue
-        for pair in _confident(chinese_brief(chinese, english=english)):
+        yield date, read_documents(chinese, english)
+
+
+def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[str, tuple[str, str]]]:
+    """(conference date, pair) for every confident link of the corpus's conferences (of `year`)."""
+    for date, pairs in read_bilingual_conferences(path, year):
+        for pair in pairs:
             yield date, pair
 
 
@@ -107,5 +126,10 @@ def _confident(brief) -> list[tuple[str, str]]:
 def _text(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[:exc.start].count(b"\n") + 1
+        raise QabriefError(f"{path.name}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}): save it as UTF-8 "
+                           "(in Excel: Save As… › CSV UTF-8, or any editor's Save with encoding › UTF-8) and "
+                           "import it again") from None
+    except OSError as exc:
         raise QabriefError(f"cannot read {path}: {exc}") from None
