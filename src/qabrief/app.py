@@ -256,6 +256,24 @@ def startup_notice(model: str) -> str:
     return "\n\n".join(notes)
 
 
+def keeping_notice() -> str:
+    """What the server keeps of a visitor's documents, for the page. A public server
+    (`settings.public_server`: QABRIEF_PUBLIC, or SPACE_ID on Spaces) keeps nothing unless its
+    operator turns learning (QABRIEF_MEMORY_LEARN) or the translation cache (QABRIEF_CACHE) on."""
+    from .official.memory import learning_enabled
+    from .translate.cache import cache_enabled
+
+    items = (("the official English you give, learned into this server's memory of official renderings",
+              learning_enabled()),
+             ("the machine English of your sentences, in this server's translation cache", cache_enabled()))
+    kept = [what for what, on in items if on]
+    not_kept = [what for what, on in items if not on]
+    return ("**What this server keeps of your documents.** "
+            + (f"Kept: {'; '.join(kept)}. " if kept else "")
+            + (f"Not kept: {'; '.join(not_kept)}. " if not_kept else "")
+            + "Uploads and download files are removed once an hour old (downloads at the next brief after that).")
+
+
 def build_app():
     import gradio as gr
 
@@ -267,6 +285,7 @@ def build_app():
         gr.Markdown("## qabrief\nBilingual briefs of Chinese press conferences: who asked what, what was "
                     f"answered, the Chinese beside the English. Default model: **{name}** ({why}).")
         banner = gr.Markdown(startup_notice(default), elem_id="banner")
+        gr.Markdown(keeping_notice(), elem_id="kept")
         with gr.Row():
             with gr.Column(scale=3):
                 text = gr.Textbox(label="Transcript (paste Chinese text, or the link to its web page)", lines=10,

@@ -33,10 +33,11 @@ CREATE TABLE IF NOT EXISTS translations (
 
 
 def cache_enabled() -> bool:
-    """False when QABRIEF_CACHE is off (benchmarks, or a server that must not keep text)."""
-    from ..settings import env_flag
+    """False when QABRIEF_CACHE is off (benchmarks, or a server that must not keep text); off by
+    default on a public server (`settings.public_server`) unless QABRIEF_CACHE turns it on."""
+    from ..settings import env_flag, public_server
 
-    return env_flag("QABRIEF_CACHE", True)
+    return env_flag("QABRIEF_CACHE", not public_server())
 
 
 def default_cache_path() -> Path:
