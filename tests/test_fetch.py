@@ -310,3 +310,126 @@ def test_batch_over_a_links_file_records_failures_per_line_and_resumes(site, loo
 def test_a_pasted_address_of_any_kind_gets_its_refusal(no_connections, pasted, words):
     result = api_brief(pasted)
     assert words in result["error"] and no_connections == []
+
+
+def test_the_address_table_is_the_codes_own_not_the_running_pythons(monkeypatch, no_connections):
+    """Issue 31: `ipaddress`'s flags differ between patch releases (192.0.0.192, Oracle Cloud's
+    metadata address, was global before the 2024 fixes); made to lie, they change nothing."""
+    import ipaddress
+
+    for cls in (ipaddress.IPv4Address, ipaddress.IPv6Address):
+        for flag in ("is_private", "is_reserved", "is_loopback", "is_link_local", "is_multicast", "is_unspecified",
+                     "is_site_local"):
+            monkeypatch.setattr(cls, flag, property(lambda self: False), raising=False)
+        monkeypatch.setattr(cls, "is_global", property(lambda self: True))
+    for url, words in [("http://192.0.0.192/opc/v2/instance/", "192.0.0.192 is an IETF protocol address (where Oracle "
+                                                                "Cloud metadata answers), in 192.0.0.0/24 (RFC 6890)"),
+                       ("http://[fec0::1]/", "fec0::1 is a site-local address (deprecated; a private network)"),
+                       ("http://127.0.0.1/", "127.0.0.1 is a loopback address (this machine)"),
+                       ("http://[fd00:ec2::254]/", "fd00:ec2::254 is a unique-local address"),
+                       ("http://0.0.0.0/", 'the "this host" address (this machine)'),
+                       ("http://[2001:db8::1]/", "a documentation address, in 2001:db8::/32 (RFC 3849)"),
+                       ("http://[4000::1]/", "an address outside IPv6 global unicast")]:
+        with pytest.raises(FetchRefused) as refused:
+            fetch_page(url, FetchPolicy(), resolve=stub_resolver)
+        assert words in str(refused.value)
+    from qabrief.fetch import check_address
+
+    assert check_address("http://93.184.215.14/", FetchPolicy()).addresses == ("93.184.215.14",)
+    assert check_address("http://[2606:2800:21f:cb07:6820:80da:af6b:8b2c]/", FetchPolicy()).literal
+    assert no_connections == []
+
+
+def test_ipv6_forms_that_carry_an_ipv4_address_are_judged_by_it():
+    from ipaddress import ip_address
+
+    from qabrief.fetch import refused_kind
+
+    assert "a link-local address" in refused_kind(ip_address("64:ff9b::a9fe:a9fe"))
+    assert "written as IPv6 (a 6to4 address of 10.0.0.1)" in refused_kind(ip_address("2002:a00:1::1"))
+    assert "written as IPv6 (an IPv4-mapped address of 192.0.0.192)" in refused_kind(ip_address("::ffff:192.0.0.192"))
+    assert refused_kind(ip_address("::ffff:93.184.215.14")) is None  # a public address, however written
+    assert refused_kind(ip_address("2002:5db8:d70e::1")) is None
+    assert "a local-use NAT64 address" in refused_kind(ip_address("64:ff9b:1::5db8:d70e"))  # refused whatever it holds
+    assert "a Teredo address" in refused_kind(ip_address("2001:0:4136:e378:8000:63bf:3fff:fdd2"))
+
+
+@pytest.mark.parametrize("url", ["http://[::①⑥⑨｡②⑤④｡⑯⑨｡②⑤④]:80/", "http://[::1/", "http://［::1］/",
+                                 "http://①⑥⑨.②⑤④.①⑥⑨.②⑤④/", "http://169.254.169.254＠news.example.com/"])
+def test_unicode_and_malformed_hosts_are_refusals_on_the_page_not_unexpected_errors(no_connections, monkeypatch, url):
+    """Issue 31: a bracketed host in enclosed digits raised ValueError from URL parsing, directly
+    and after a redirect."""
+    result = api_brief(url)  # refused before any name is looked up
+    assert result["error"].startswith("refused ") and "unexpected" not in result["error"], result
+    from qabrief.fetch import client
+
+    class Redirect:
+        status, reason, headers = 302, "Found", {"Location": url}
+
+        def close(self):
+            pass
+
+    opened = []
+    monkeypatch.setattr(client, "_open", lambda urllib3, target, *a: opened.append(target) or Redirect())
+    with pytest.raises(FetchRefused, match=r"^refused "):
+        fetch_page("http://news.example.com/", FetchPolicy(), resolve=stub_resolver)
+    assert [t.host for t in opened] == ["news.example.com"] and no_connections == []
+
+
+def test_a_host_that_denotes_a_number_is_judged_as_that_address_and_never_looked_up(no_connections):
+    asked = []
+
+    def resolver(host, port):
+        asked.append(host)
+        return ["93.184.215.14"]
+
+    for url in ["http://１２７．０．０．１/", "http://①②⑦.⓪.⓪.①/", "http://127。0。0。1/", "http://0ｘ7ｆ.1/",
+                "http://1\u00ad27.0.0.1/", "http://127.0.0.1\u200b/"]:
+        with pytest.raises(FetchRefused, match=r": 127\.0\.0\.1 is a loopback address"):
+            fetch_page(url, FetchPolicy(), resolve=resolver)
+    with pytest.raises(FetchRefused, match="localhost is this server itself"):
+        fetch_page("http://ｌｏｃａｌｈｏｓｔ/", FetchPolicy(), resolve=resolver)
+    assert asked == [] and no_connections == []
+    from qabrief.fetch import check_address
+
+    assert check_address("http://bücher.example.com/", FetchPolicy(), resolver).host == "xn--bcher-kva.example.com"
+    assert asked == ["xn--bcher-kva.example.com"]
+
+
+@pytest.mark.parametrize("url", ["http://alice:s3cr@t-pw@news.example.com/", "http://alice:s3cr@t-pw@127.0.0.1/",
+                                 "http://alice:s3cr#t-pw@news.example.com/", "http://alice:s3cr?t-pw@news.example.com/",
+                                 "http://alice:s3cr\\t-pw@news.example.com/", "http://alice:s3cr＠t-pw＠news.example.com/",
+                                 "http://alice:s3cr@t-pw@news.example.com:99999/", "ftp://alice:s3cr@t-pw@host/",
+                                 "http://alice:s3cr@t-pw@[::1/"])
+def test_no_part_of_the_user_info_is_ever_shown(no_connections, url):
+    with pytest.raises(FetchRefused) as refused:
+        fetch_page(url, FetchPolicy(), resolve=stub_resolver)
+    message = str(refused.value)
+    assert "alice" not in message and "s3cr" not in message and "t-pw" not in message, message
+    assert api_brief(url)["error"] == message
+
+
+def test_the_fetch_package_has_no_import_circle():
+    """Issue 33: `fetch/addresses.py` and `fetch/policy.py` imported each other (one of them
+    inside a function). Every import among the package's modules, at any depth, counts."""
+    import ast
+    from pathlib import Path
+
+    import qabrief.fetch
+
+    package = Path(qabrief.fetch.__file__).parent
+    graph = {}
+    for path in package.glob("*.py"):
+        imported = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                imported.add(node.module or "__init__")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("qabrief.fetch."):
+                imported.add(node.module.rsplit(".", 1)[1])
+        graph[path.stem] = imported - {path.stem}
+    assert graph["policy"] == set() and "policy" in graph["addresses"]
+
+    def reaches(start, goal, seen=()):
+        return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph.get(start, ()))
+
+    assert [m for m in graph if m != "__init__" and reaches(m, m)] == []

@@ -12,6 +12,7 @@ deadline, not after it.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -58,12 +59,27 @@ def fetch_page(url: str, policy: FetchPolicy | None = None, resolve: Resolver | 
         response = _open(urllib3, target, deadline, policy)
         try:  # one connection per hop, closed after it: nothing is kept between fetches
             if response.status in (301, 302, 303, 307, 308) and response.headers.get("Location"):
-                current = urljoin(current, response.headers["Location"])
+                current = _redirect_target(current, response.headers["Location"])
                 continue
             return _page(asked, current, response, deadline, policy)
         finally:
             response.close()
     raise FetchFailed(f"{_shown(asked)} redirects more than {MAX_REDIRECTS} times")
+
+
+def _redirect_target(current: str, location: str) -> str:
+    """Where a redirect leads. An absolute Location is taken as it is, to be checked as the
+    first address was (the same parser on every Python); only a relative one is joined."""
+    location = location.strip()
+    if re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", location):
+        return location
+    if location.startswith("//"):
+        return current.split(":", 1)[0] + ":" + location
+    try:
+        return urljoin(current, location)
+    except ValueError:
+        raise FetchRefused(f"refused the redirect from {_shown(current)} to {_shown(location)}: "
+                           "it is not a well-formed address") from None
 
 
 def _open(urllib3, target: Target, deadline: float, policy: FetchPolicy):

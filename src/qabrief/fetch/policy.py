@@ -60,11 +60,6 @@ class FetchPolicy:
     def host_allowed(self, host: str) -> bool:
         return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in self.hosts)
 
-    def resolver(self):
-        from .addresses import system_resolver
-
-        return self.resolve or system_resolver(self.timeout_s)
-
 
 def _numbers(name: str, kind, default: list):
     """A comma-separated list of positive numbers (a bad value is logged and the default kept)."""
