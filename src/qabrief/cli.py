@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import QabriefError
@@ -21,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        _check_options(args)
         return args.func(args) or 0
     except QabriefError as exc:
         print(f"qabrief: error: {exc}", file=sys.stderr)
@@ -141,6 +144,40 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
 
 
+_DEVICE = re.compile(r"(?i)auto|cpu|cuda(?::[0-9]+)?|mps")
+
+
+def _check_options(args) -> None:
+    """What argparse cannot judge, refused in one line before any work (not a traceback later,
+    nor `cuda1` silently read as the first GPU)."""
+    device = getattr(args, "device", None)
+    if device is not None and not _DEVICE.fullmatch(device):
+        raise QabriefError(f"--device {device[:40]!r} is not a device; use auto, cpu, cuda, cuda:N (N the GPU's "
+                           "number, as in cuda:0) or mps")
+    for option in ("beams", "max_length"):
+        value = getattr(args, option, None)
+        if value is not None and value < 1:
+            raise QabriefError(f"--{option.replace('_', '-')} must be a positive whole number, not {value}")
+
+
+@contextmanager
+def _naming(path):
+    """An error about a file's content names the file (`no Chinese text found` alone does not say which)."""
+    try:
+        yield
+    except QabriefError as exc:
+        if path is None or str(path) in str(exc):
+            raise
+        raise QabriefError(f"{path}: {exc}") from None
+
+
+def _looks_like_a_file(text: str) -> bool:
+    """TEXT that is a file's name rather than Chinese to translate."""
+    from .parse.script import han_count
+
+    return han_count(text) == 0 and (Path(text).is_file() or bool(re.fullmatch(r"\S+\.[A-Za-z0-9]{1,6}", text)))
+
+
 def _add_glossary_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--glossary", action="append", type=Path, default=[], metavar="FILE",
                    help="a user glossary (TSV: Chinese<TAB>English), merged over the built-in one; repeatable")
@@ -206,7 +243,8 @@ def _cmd_parse(args) -> int:
     from .outline import outline
     from .parse import parse
 
-    transcript = parse(args.file)
+    with _naming(args.file):
+        transcript = parse(args.file)
     if args.json:
         _print_json(transcript.to_dict())
     else:
@@ -220,7 +258,8 @@ def _cmd_summarize(args) -> int:
     from .summarize import summarize_transcript
 
     budget = _budget(args)
-    transcript = parse(args.file)
+    with _naming(args.file):
+        transcript = parse(args.file)
     summaries = summarize_transcript(transcript, budget)
     if args.json:
         _print_json({"title": transcript.title, "segments": [
@@ -246,7 +285,11 @@ def _cmd_translate(args) -> int:
 
     if (args.text is None) == (args.file is None):
         raise QabriefError("give either TEXT or --file FILE")
-    text = read_document(args.file).text if args.file else read_document(args.text).text
+    if args.text is not None and _looks_like_a_file(args.text):
+        raise QabriefError(f"{args.text!r} looks like a file name, not Chinese text; to translate a file use "
+                           f"--file {args.text}")
+    with _naming(args.file):
+        text = read_document(args.file).text if args.file else read_document(args.text).text
     sentences = [s.text for s in split_sentences(text)]
     translator = _load_translator(args)
     if translator is None:
