@@ -5,8 +5,8 @@ Written on 2026-12-07 from IANA's IPv4 and IPv6 Special-Purpose Address Registri
 https://www.iana.org/assignments/iana-ipv6-special-registry/), plus the ranges those
 registries leave to others: IPv4 multicast, and IPv6 multicast, site-local and everything
 outside global unicast (the IPv6 Address Space registry). `ipaddress`'s `is_private` and
-`is_global` are not used: their tables changed between Python patch releases (before the
-2024 fixes 192.0.0.192, Oracle Cloud's metadata address, counted as global).
+`is_global` are not used: their tables differ between Python patch releases (3.10.13 and
+3.11.7 call 192.0.0.192, Oracle Cloud's metadata address, and fec0::/10 global).
 
 Every range of the table is refused, including the few that IANA marks globally reachable
 (anycast services: PCP, TURN, AS112 DNS, AMT relays): none of them serves a web page. Three
