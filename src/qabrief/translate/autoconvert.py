@@ -5,12 +5,14 @@ then on (`qabrief models convert` does the same by hand).
 The conversion (here and in `qabrief models convert`: `convert_into`) writes to a
 temporary folder and renames it into place, so two processes
 starting at once never see half a model; one lock per process keeps threads from converting
-the same model twice. A failed conversion is the caller's to report (auto falls back to
-transformers and says why).
+the same model twice. Each conversion records the fingerprint of its source, so a model
+replaced under its name is converted again (`sources.current_conversion`). A failed
+conversion is the caller's to report (auto falls back to transformers and says why).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import shutil
@@ -18,39 +20,33 @@ import threading
 from pathlib import Path
 
 from ..errors import QabriefError
-from .registry import ResolvedModel, converted_folder
 
 log = logging.getLogger("qabrief.translate")
 _lock = threading.Lock()
 
 
-def source_folder(resolved: ResolvedModel) -> Path | None:
-    """The local transformers folder of a model: its folder, or its Hugging Face cache snapshot."""
-    if resolved.local_path is not None:
-        return resolved.local_path
-    if not resolved.hub_id:
-        return None
+SOURCE_RECORD = "qabrief-source.json"  # in each conversion: the fingerprint of the folder it came from
+
+
+def recorded_source(conversion: Path) -> str | None:
+    """The fingerprint of the source a conversion was made from (None: made before it was recorded)."""
     try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(resolved.hub_id, local_files_only=True))
-    except Exception as exc:  # huggingface_hub raises several kinds for "not in the cache"
-        log.debug("no cached snapshot of %s: %s", resolved.hub_id, exc)
+        return json.loads((conversion / SOURCE_RECORD).read_text(encoding="utf-8")).get("fingerprint")
+    except (OSError, ValueError, AttributeError):
         return None
 
 
-def ensure_converted(resolved: ResolvedModel, name: str, quantization: str) -> Path:
-    """The CTranslate2 form of `resolved` in the models folder, converting it now if needed."""
-    target = converted_folder(name, quantization)
+def convert_locked(source: Path, target: Path, quantization: str, label: str) -> Path:
+    """Convert under this process's lock, unless another thread has just made the same conversion."""
+    from .fingerprint import folder_fingerprint
+
     with _lock:
-        if (target / "model.bin").is_file():
+        if (target / "model.bin").is_file() and recorded_source(target) == folder_fingerprint(source):
             return target
-        source = source_folder(resolved)
-        if source is None or not (source / "config.json").is_file():
-            raise QabriefError(f"{resolved.label} is not a local transformers model to convert")
-        log.info("converting %s to CTranslate2 %s in %s (once: later starts use it)", resolved.label, quantization,
-                 target)
-        return convert_into(source, target, quantization)
+        if not (source / "config.json").is_file():
+            raise QabriefError(f"{label} is not a local transformers model to convert")
+        log.info("converting %s to CTranslate2 %s in %s (once: later starts use it)", label, quantization, target)
+        return convert_into(source, target, quantization, replace=target.exists())
 
 
 def convert_into(source: Path, target: Path, quantization: str, replace: bool = False) -> Path:
@@ -66,6 +62,10 @@ def convert_into(source: Path, target: Path, quantization: str, replace: bool = 
     shutil.rmtree(partial, ignore_errors=True)
     try:
         convert(source, partial, quantization)
+        from .fingerprint import folder_fingerprint
+
+        (partial / SOURCE_RECORD).write_text(json.dumps({"fingerprint": folder_fingerprint(source),
+                                                         "source": str(source)}), encoding="utf-8")
         if replace and target.exists():
             os.replace(target, old)
         try:

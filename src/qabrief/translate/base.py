@@ -11,6 +11,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import QabriefError
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -52,6 +54,13 @@ class Translator(ABC):
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
         """Translations of `sentences`, in order; empty strings map to empty strings."""
 
+    def notes(self) -> list[str]:
+        """What the brief should say about how it was served (an optional store that failed)."""
+        return []
+
+    def close(self) -> None:  # noqa: B027 (most translators hold nothing to stop)
+        """Stop what keeps the translator alive (a batching thread); the pool calls it on unload."""
+
 
 class TranslatorWrapper(Translator):
     """A translator around another (cache, cross-request batching, glossary masking): it
@@ -68,6 +77,12 @@ class TranslatorWrapper(Translator):
         self.model_family = inner.model_family
         self.licence = inner.licence
 
+    def notes(self) -> list[str]:
+        return self.inner.notes()
+
+    def close(self) -> None:
+        self.inner.close()
+
 
 class IdentityTranslator(Translator):
     """Returns the source unchanged: a stand-in that lets the pipeline run with no model."""
@@ -77,3 +92,20 @@ class IdentityTranslator(Translator):
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
         return [Translation(s, s) for s in sentences]
+
+
+class EnglishUnavailable(QabriefError):
+    """No English for this call: the translator could not be loaded, or its path died."""
+
+
+class UnavailableTranslator(Translator):
+    """Stands where a model could not be loaded: every call raises the reason, so each brief keeps
+    its Chinese and says why it has no English (no dead device is called again)."""
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        self.description = f"no English ({reason})"
+        self.cache_key = "unavailable"
+
+    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+        raise EnglishUnavailable(self.reason)

@@ -11,6 +11,7 @@ timeout, and single-statement upserts that never read-modify-write).
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -19,6 +20,8 @@ from pathlib import Path
 
 from ..storage import when_unlocked
 from .base import Translation, TranslatorWrapper
+
+log = logging.getLogger("qabrief.translate")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS translations (
@@ -112,17 +115,37 @@ class TranslationCache:
 
 
 class CachedTranslator(TranslatorWrapper):
-    """Wraps a translator: sentences already in the cache never reach the model."""
+    """Wraps a translator: sentences already in the cache never reach the model.
+
+    The cache is optional: any error opening, reading or writing it (a file where its folder
+    should be, a read-only folder, a corrupt database) is logged once, and from then on this
+    translator serves straight from the model; `notes()` tells the brief. A store error is
+    never the model's: it is not raised to the caller, so nothing blames or unloads the model."""
 
     def __init__(self, inner, cache: TranslationCache | None = None):
         super().__init__(inner)
         self.cache = cache or TranslationCache()
+        self.broken: str | None = None  # why the cache is bypassed
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
-        hits = self.cache.get_many(self.cache_key, [s for s in sentences if s.strip()])
-        missing = list(dict.fromkeys(s for s in sentences if s.strip() and s not in hits))
+        wanted = [s for s in sentences if s.strip()]
+        hits = self._store(lambda: self.cache.get_many(self.cache_key, wanted)) or {}
+        missing = list(dict.fromkeys(s for s in wanted if s not in hits))
         if missing:
             fresh = self.inner.translate_detailed(missing)
-            self.cache.put_many(self.cache_key, fresh)
+            self._store(lambda: self.cache.put_many(self.cache_key, fresh))
             hits.update({t.source: t for t in fresh})
         return [hits[s] if s.strip() else Translation(s, "") for s in sentences]
+
+    def _store(self, action):
+        if self.broken:
+            return None
+        try:
+            return action()
+        except (sqlite3.Error, OSError) as exc:
+            self.broken = f"the translation cache is unavailable ({type(exc).__name__}: {exc}); translated without it"
+            log.warning("%s: %s", self.cache.path, self.broken)
+            return None
+
+    def notes(self) -> list[str]:
+        return ([self.broken] if self.broken else []) + self.inner.notes()

@@ -17,8 +17,8 @@ from collections.abc import Callable
 
 from ..errors import QabriefError
 from .context import pack, unpack
-from .device import DeviceChoice, choose_device
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .device import DeviceChoice, choose_device, torch_dtype
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
 from .fingerprint import folder_fingerprint
 from .guard import degeneracy
 from .llm_output import clean_output, problem_of
@@ -27,7 +27,6 @@ from .prompts import PromptStyle
 from .registry import ResolvedModel
 
 log = logging.getLogger("qabrief.translate")
-TORCH_DTYPES = {"auto": "auto", "fp32": "float32", "bf16": "bfloat16", "fp16": "float16"}
 MAX_NEW_TOKENS = 256  # one sentence's English; a longer one is cut off and halved like any other
 
 
@@ -55,12 +54,12 @@ class CausalLMTranslator(ModelTranslator):
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         super().__init__()
-        if precision not in TORCH_DTYPES:
-            raise QabriefError(f"--precision {precision} is not offered for language models; choose from "
-                               f"{', '.join(TORCH_DTYPES)}")
+        if precision == "int8":
+            raise QabriefError("--precision int8 is for the encoder-decoder models on a CPU; a language model runs "
+                               "in bf16 on a GPU")
         self.resolved, self.prompt = resolved, prompt
         # bf16 on a GPU (these models are trained in it; fp16 can overflow), fp32 on a CPU
-        wanted = TORCH_DTYPES[precision]
+        wanted = torch_dtype(precision)
         self.choice: DeviceChoice = choose_device(device, dtype=wanted)
         if wanted == "auto" and self.choice.device.startswith("cuda"):
             self.choice = DeviceChoice(self.choice.device, "bfloat16", self.choice.threads)
@@ -83,7 +82,7 @@ class CausalLMTranslator(ModelTranslator):
         self.beams = beams or 1
         self.limit = 1024  # prompt tokens: template, context and sentence
         self.max_length = min(max_length or MAX_NEW_TOKENS, 1024)
-        self.max_batch_tokens = max_batch_tokens or (65536 if self.on_gpu else 4096)
+        self.max_batch_tokens = max_batch_tokens or batch_tokens(self.on_gpu)
         if not self.on_gpu:
             self.max_batch_sentences = 16
         self.fixed_output_tokens = fixed_output_tokens

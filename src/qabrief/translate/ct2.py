@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import QabriefError
 from .cuda_libs import CUBLAS_FIX, is_missing_cuda_library, preload_cublas
 from .device import DeviceChoice, choose_device
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
 from .fingerprint import folder_fingerprint
 from .marian_pieces import MarianPieces
 
@@ -94,7 +94,7 @@ class CT2Translator(ModelTranslator):
         self._load_tokenizer(folder)
         self.beams = beams or self._default_beams(folder)
         self.max_length = min(max_length or self._default_max_length(folder), self.limit)
-        self.max_batch_tokens = max_batch_tokens or (65536 if kind == "cuda" else 4096)
+        self.max_batch_tokens = max_batch_tokens or batch_tokens(kind == "cuda")
         self.fixed_output_tokens = fixed_output_tokens
         self.guard = guard
         self.cache_key = (f"ct2|{label}|content:{folder_fingerprint(folder)}|{self.choice.dtype}|beams={self.beams}"

@@ -25,7 +25,7 @@ class DeviceChoice:
 
     @property
     def description(self) -> str:
-        precision = {"float16": "fp16", "float32": "fp32", "bfloat16": "bf16"}.get(self.dtype, self.dtype)
+        precision = PRECISION_OF.get(self.dtype, self.dtype)
         threads = f", {self.threads} threads" if self.threads else ""
         return f"{precision} on {self.device}{threads}"
 
@@ -42,6 +42,26 @@ def available_cores() -> int:
 
 
 CT2_COMPUTE = {"cpu": "int8", "cuda": "int8_float16"}
+# --precision → (the torch dtype the weights load in, CTranslate2's compute type), for every backend;
+# "auto" leaves both to the device (above). int8 on transformers loads fp32 weights and quantizes the
+# linear layers (hf.py); a language model refuses it (loading.py).
+PRECISIONS: dict[str, tuple[str, str | None]] = {
+    "auto": ("auto", None), "fp32": ("float32", "float32"), "bf16": ("bfloat16", "bfloat16"),
+    "fp16": ("float16", "float16"), "int8": ("float32", "int8")}
+PRECISION_OF = {compute: name for name, (_, compute) in PRECISIONS.items() if compute}  # for descriptions
+
+
+def torch_dtype(precision: str) -> str:
+    """The torch dtype name `--precision` loads weights in ("auto": the device's choice)."""
+    if precision not in PRECISIONS:
+        raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
+    return PRECISIONS[precision][0]
+
+
+def ct2_compute_type(precision: str) -> str | None:
+    """CTranslate2's compute type for `--precision` (None: the device's choice)."""
+    torch_dtype(precision)  # the same check and message
+    return PRECISIONS[precision][1]
 DEVICES = ("auto", "cpu", "cuda", "mps")  # cuda:N too
 BF16_FLAGS = ("avx512_bf16", "amx_bf16")  # /proc/cpuinfo flags of native bf16 arithmetic
 
@@ -71,6 +91,13 @@ def nvidia_gpu_present() -> bool:
         return bool(os.listdir(gpus))
     except OSError:
         return False
+
+
+def is_out_of_memory(exc: BaseException) -> bool:
+    """The device ran out of memory: torch's OutOfMemoryError, CTranslate2's "CUDA failed with
+    error out of memory", or Python's MemoryError. A smaller batch may still fit."""
+    return isinstance(exc, MemoryError) or type(exc).__name__ == "OutOfMemoryError" or \
+        "out of memory" in str(exc).lower()
 
 
 def release_device_memory() -> None:

@@ -15,6 +15,7 @@ serves one call at a time (`self._lock`); the counters are only touched under it
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from abc import abstractmethod
@@ -23,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .base import Translation, Translator
+from .device import is_out_of_memory, release_device_memory
 from .guard import degeneracy
 from .prepare import halve, join_pieces, prepare_source, split_clauses, split_to_fit
 
@@ -34,7 +36,20 @@ WARM_LENGTHS = (8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 510)
 WARM_NEW_TOKENS = 32
 _FILLER = "中国坚持走和平发展道路，同世界各国一道推动构建人类命运共同体。"
 CUT_OFF = "cut off"  # the reason given when English still ends at the token cap
+# Tokens per batch, every beam counted. On a 2-core CPU the gain from batching grows up to ~30
+# sentences of ~30 tokens at beam 4 and stops there (measured, docs/performance.md); a GPU's
+# matrix units stay busy only with far larger batches, bounded by its memory, and a batch that
+# does not fit is halved (`_generate`), so the GPU figure may be generous.
+CPU_BATCH_TOKENS = 4096
+GPU_BATCH_TOKENS = 65536
+
+
+def batch_tokens(on_gpu: bool) -> int:
+    """The token budget of one batch on this kind of device (every backend's default)."""
+    return GPU_BATCH_TOKENS if on_gpu else CPU_BATCH_TOKENS
 MAX_HALVINGS = 3  # a cut-off piece is split in two at most this many times (≤ 8 pieces)
+OUT_OF_MEMORY = "out of memory even alone: no English"  # the reason a sentence is given up
+log = logging.getLogger("qabrief.translate")
 
 
 @dataclass(frozen=True)
@@ -45,13 +60,14 @@ class Output:
     cut: bool = False
     halves_reason: str | None = None  # for English joined from halves: theirs, not the joined text's
     from_halves: bool = False
+    failed: str | None = None  # no English, and why (a sentence that ran out of memory even alone)
 
 
 class ModelTranslator(Translator):
     limit: int = 512  # longest input in tokens the model accepts
     max_length: int = 512  # longest output in tokens
     beams: int = 4
-    max_batch_tokens: int = 4096  # tokens per batch, every beam counted
+    max_batch_tokens: int = CPU_BATCH_TOKENS  # tokens per batch, every beam counted
     max_batch_sentences: int = 64
     fixed_output_tokens: Callable[[int], int] | None = None  # benchmarks: random weights never stop
     guard: bool = True  # benchmarks turn it off: random weights are all "degenerate"
@@ -175,6 +191,8 @@ class ModelTranslator(Translator):
         return english, reason
 
     def _reason(self, piece: str, output: Output) -> str | None:
+        if output.failed:
+            return output.failed
         if self.fixed_output_tokens:  # benchmarks: forced lengths are neither degenerate nor cut
             return None
         if output.from_halves:  # joined halves can look repetitive ("Thank you Thank you") without being so
@@ -218,11 +236,39 @@ class ModelTranslator(Translator):
         for batch in batches:
             min_new, cap = self.new_tokens_for(max(lengths[i] for i in batch))
             jobs.append(([texts[i] for i in batch], min_new, max_new or cap))
-        for batch, decoded in zip(batches, self._generate_batches(jobs, **options)):
+        for batch, decoded in zip(batches, self._generate_fitting(jobs, **options)):
             self.model_calls += 1
             for i, result in zip(batch, decoded):
-                out[i] = Output(result.text.strip(), result.cut)
+                out[i] = Output(result.text.strip(), result.cut, failed=result.failed)
         return out
+
+    def _generate_fitting(self, jobs: list[tuple[list[str], int | None, int]], **options) -> list[list[Output]]:
+        """`_generate_batches`, and where the device runs out of memory, each batch again, halved
+        until it fits: down to one sentence, which alone is given up (its reason says so)."""
+        try:
+            return self._generate_batches(jobs, **options)
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+            log.warning("%s: out of memory on %d batch(es); retrying with smaller batches", self.description,
+                        len(jobs))
+        release_device_memory()
+        return [self._halving(texts, min_new, max_new, **options) for texts, min_new, max_new in jobs]
+
+    def _halving(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
+        try:
+            return self._generate_batch(texts, min_new, max_new, **options)
+        except Exception as exc:
+            if not is_out_of_memory(exc):
+                raise
+        release_device_memory()
+        if len(texts) == 1:
+            log.warning("%s: out of memory on one sentence alone: it gets no English", self.description)
+            return [Output("", failed=OUT_OF_MEMORY)]
+        half = len(texts) // 2
+        log.warning("%s: out of memory on %d sentences: halving", self.description, len(texts))
+        return (self._halving(texts[:half], min_new, max_new, **options)
+                + self._halving(texts[half:], min_new, max_new, **options))
 
     def _generate_batches(self, jobs: list[tuple[list[str], int | None, int]], **options) -> list[list[Output]]:
         """Each (texts, min new, max new) batch generated; a backend that can run batches in

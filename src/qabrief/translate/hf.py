@@ -11,14 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..errors import QabriefError
-from .device import DeviceChoice, choose_device
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output
+from .device import DeviceChoice, choose_device, torch_dtype
+from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
 from .fingerprint import folder_fingerprint
 from .registry import ResolvedModel
-
-# --precision → the torch dtype the weights load in ("auto": the device's choice, device.py);
-# int8 loads fp32 weights and quantizes their linear layers.
-TORCH_DTYPES = {"auto": "auto", "fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "int8": "float32"}
 
 
 class HFTranslator(ModelTranslator):
@@ -41,9 +37,7 @@ class HFTranslator(ModelTranslator):
 
         super().__init__()
         self.resolved = resolved
-        if precision not in TORCH_DTYPES:
-            raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(TORCH_DTYPES)}")
-        self.choice: DeviceChoice = choose_device(device, dtype=TORCH_DTYPES[precision])
+        self.choice: DeviceChoice = choose_device(device, dtype=torch_dtype(precision))
         source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
         try:
             self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
@@ -64,9 +58,7 @@ class HFTranslator(ModelTranslator):
                               getattr(self.tokenizer, "model_max_length", None)) if x and x < 100_000]
         self.limit = min(limits) if limits else 512
         self.max_length = min(max_length or gen.max_length or self.limit, self.limit)
-        # Tokens per batch counting every beam. On a 2-core CPU the gain from batching grows up to
-        # ~30 sentences of ~30 tokens at beam 4 (measured); a GPU takes far more.
-        self.max_batch_tokens = max_batch_tokens or (65536 if self.choice.device.startswith("cuda") else 4096)
+        self.max_batch_tokens = max_batch_tokens or batch_tokens(self.choice.device.startswith("cuda"))
         # Every decoding step holds several float32 copies of (sentences × beams × vocabulary)
         # scores: 32 short sentences at beam 4 with opus-mt's 65k words peaked 260 MB above the
         # model. On a CPU 64 rows at most (README: peak memory, speed unchanged).

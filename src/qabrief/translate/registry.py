@@ -68,7 +68,6 @@ log = logging.getLogger("qabrief.translate")
 _announced: set[tuple[str, str]] = set()
 FAST_DEFAULT = "quickmt-zh-en"  # wherever CTranslate2 is installed
 PORTABLE_DEFAULT = "opus-mt-zh-en"  # transformers, every machine
-DEFAULT_MODEL = PORTABLE_DEFAULT  # kept for callers of the old constant: the default without CTranslate2
 
 
 def models_dir() -> Path:

@@ -59,6 +59,7 @@ class BatchingTranslator(TranslatorWrapper):
         """Let the worker thread end now rather than after a minute idle, so that an unloaded
         model is not kept alive by it (a request still using the translator is served first)."""
         self._pending.put(_STOP)
+        self.inner.close()
 
     def _serve(self) -> None:
         while True:
