@@ -102,7 +102,7 @@ def test_a_document_that_makes_the_translator_raise_does_not_stop_the_others(tmp
 
     src = make_folder(tmp_path, seed_text)
     (src / "poison.txt").write_text("记者：请问毒药如何？\n王文涛：毒药很好。", encoding="utf-8")
-    monkeypatch.setattr(cli, "_load_translator", lambda args, **_: FailsOn("毒药"))
+    monkeypatch.setattr(cli, "_translator_factory", lambda args: lambda: FailsOn("毒药"))
     out = tmp_path / "out"
     assert main(["batch", str(src), "--out", str(out), "--format", "json"]) == 1
     report = capsys.readouterr().out

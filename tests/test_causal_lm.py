@@ -70,7 +70,7 @@ def test_the_exact_prompt_each_preset_builds(tiny_causal_dir):
 
 
 def test_on_a_cpu_the_presets_are_refused_before_anything_loads(causal_models, monkeypatch):
-    monkeypatch.setattr("qabrief.translate._torch_sees_a_gpu", lambda: False)
+    monkeypatch.setattr("qabrief.translate.loading.torch_sees_a_gpu", lambda: False)
     loaded = []
     monkeypatch.setattr("qabrief.translate.causal.CausalLMTranslator.__init__",
                         lambda *a, **k: loaded.append(a))
@@ -168,7 +168,7 @@ def test_glossary_enforcement_tells_a_language_model_the_official_renderings(cau
 def test_the_app_banner_shows_the_licence_and_why_english_is_off(causal_models, monkeypatch):
     from qabrief.app import startup_notice
 
-    monkeypatch.setattr("qabrief.translate._torch_sees_a_gpu", lambda: False)
+    monkeypatch.setattr("qabrief.translate.loading.torch_sees_a_gpu", lambda: False)
     banner = startup_notice("hunyuan-mt-7b")
     assert "**English is off for hunyuan-mt-7b:** it is a language model that needs a CUDA GPU" in banner
     assert "**Licence of hunyuan-mt-7b:** Tencent Hunyuan Community: not licensed in the EU, the UK or South Korea" \

@@ -89,17 +89,17 @@ def test_a_model_published_for_ctranslate2_only_moves_to_the_cpu(tmp_path, monke
 
 def test_auto_means_the_best_path_that_works_here(models, monkeypatch):
     """Apple's GPU and a CUDA GPU that CTranslate2 cannot see go to transformers, not to CTranslate2 on the CPU."""
-    import qabrief.translate as qt
+    import qabrief.translate.loading as loading
     from qabrief.translate.registry import resolve_model
 
     resolved = resolve_model(str(models / "tiny"))
-    assert qt._ct2_folder(resolved, "mps", "auto") == (None, None)
-    monkeypatch.setattr(qt, "_torch_sees_a_gpu", lambda: True)
+    assert loading.first_route(resolved, "mps", "auto").backend == "transformers"
+    monkeypatch.setattr(loading, "torch_sees_a_gpu", lambda: True)
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
-    folder, reason = qt._ct2_folder(resolved, "auto", "auto")
-    assert folder is None and reason == "CTranslate2 sees no CUDA GPU that torch sees"
-    monkeypatch.setattr(qt, "_torch_sees_a_gpu", lambda: False)
-    assert qt._ct2_folder(resolved, "auto", "auto")[0] is not None  # no GPU at all: CTranslate2 on the CPU
+    route = loading.first_route(resolved, "auto", "auto")
+    assert route.backend == "transformers" and route.reason == "CTranslate2 sees no CUDA GPU that torch sees"
+    monkeypatch.setattr(loading, "torch_sees_a_gpu", lambda: False)
+    assert loading.first_route(resolved, "auto", "auto").backend == "ct2"  # no GPU at all: CTranslate2 on the CPU
 
 
 class _FailsOnFirstTranslation(_FailingCT2):

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from .brief import Brief, iter_brief
+from .brief import Brief, chinese_brief, english_stages
 from .errors import QabriefError
 from .fidelity import Glossary
 from .official import ENGLISH_MODES, default_memory
@@ -88,7 +88,7 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     official = _source(english, english_upload, None) if (english and english.strip()) or english_upload else None
     if english_mode not in ENGLISH_MODES:
         raise QabriefError(f"English mode must be one of {', '.join(ENGLISH_MODES)}, not {str(english_mode)[:20]!r}")
-    if model != NO_MODEL:  # a device or backend the operator does not offer loads nothing
+    if model != NO_MODEL and translator_pool().policy is not None:  # an offered device and backend only
         translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
     from .fetch import looks_like_address
@@ -112,10 +112,43 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         fetched.append(origin)
     elif official is not None:
         official = _read_official(official)  # its errors too reach the user before any model loads
-    translator, notice = translator_pool().get(model, device, backend)
-    yield from iter_brief(transcript, translator, budget, full_text=scope == SCOPES[1], progress=progress,
-                          notice=notice, glossary=glossary, enforce_glossary=enforce_glossary, english=official,
-                          english_mode=english_mode, memory=default_memory(), fetched=fetched)
+    pool = translator_pool()
+    if model != NO_MODEL and pool.policy is not None:
+        pool.policy.check(model)  # a refused model is the request's error, before any brief
+    # The Chinese first, with "loading the model" where the English will appear; the model is
+    # leased for the whole brief once the Chinese is on the page (a load failure only costs English).
+    brief = chinese_brief(transcript, budget, full_text=scope == SCOPES[1], english=official,
+                          english_mode=english_mode, glossary=glossary, memory=default_memory(), fetched=fetched)
+    if model == NO_MODEL:
+        with pool.lease(model, device, backend) as (_, notice):
+            _add_notice(brief, notice)
+        yield brief
+        return
+    brief.translator, brief.translated, brief.pending = LOADING, True, True
+    yield brief
+    try:
+        with pool.lease(model, device, backend) as (translator, notice):
+            if translator is None:
+                brief.translator, brief.translated, brief.pending = "none (Chinese only)", False, False
+                _add_notice(brief, notice)
+                yield brief
+                return
+            yield from english_stages(brief, translator, progress=progress, glossary=glossary,
+                                      enforce_glossary=enforce_glossary)
+    except Exception as exc:  # the Chinese is on the page already: it stays, with the reason
+        log.exception("English stage failed")
+        brief.english_error = UNEXPECTED.format(type(exc).__name__)
+        brief.pending = False
+        _add_notice(brief, f"English stopped: {brief.english_error}. The Chinese brief is complete.")
+        yield brief
+
+
+LOADING = "loading the model…"  # what the header says where the English will appear
+
+
+def _add_notice(brief: Brief, notice: str | None) -> None:
+    if notice:
+        brief.notice = f"{brief.notice} {notice}" if brief.notice else notice
 
 
 def _source(text: str | None, upload: str | None, missing: str | None) -> str | Path:
@@ -231,7 +264,7 @@ def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | 
 def startup_notice(model: str) -> str:
     """What the banner says before any request: how to enable English when it is off, and what
     the chosen model's licence forbids when it forbids more than attribution."""
-    from .translate import _torch_sees_a_gpu, check_available, model_family, resolve_model
+    from .translate import model_family, must_load_locally, resolve_model, torch_sees_a_gpu
 
     if model == NO_MODEL:
         return ""
@@ -241,12 +274,12 @@ def startup_notice(model: str) -> str:
     except QabriefError as exc:
         return f"**English is off.** {exc}. Chinese briefs still work."
     notes = []
-    if model_family(resolved) == "causal-lm" and not _torch_sees_a_gpu():
+    if model_family(resolved) == "causal-lm" and not torch_sees_a_gpu():
         notes.append(f"**English is off for {resolved.label}:** it is a language model that needs a CUDA GPU, and "
                      "this server has none. Chinese briefs still work; choose a model made for CPUs for English.")
     else:
         try:
-            check_available(resolved)
+            must_load_locally(resolved)
         except QabriefError as exc:
             notes.append(f"**English is off.** {exc}. Chinese briefs still work.")
     spec = resolved.spec

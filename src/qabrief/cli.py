@@ -67,6 +67,12 @@ def _build_parser() -> argparse.ArgumentParser:
                         "where linked (official, default), machine English only, or both")
     _add_budget_options(p)
     _add_model_options(p)
+    from .translate import FAILURES_BEFORE_FALLBACK
+
+    p.add_argument("--fallback-after", type=_positive(int), default=FAILURES_BEFORE_FALLBACK, metavar="N",
+                   help="after N documents in a row whose English failed on one path (a GPU that died), switch "
+                        "to the next path the loading policy names, or write Chinese-only briefs with the "
+                        "reason for the rest (default: %(default)s)")
     _add_glossary_options(p)
     ray = p.add_argument_group("engine", "where the work runs (Ray needs pip install 'qabrief[ray]')")
     ray.add_argument("--engine", default="local", choices=["local", "ray"],
@@ -202,16 +208,33 @@ def _load_translator(args, warm: bool = False):
 
 
 def _translator_factory(args):
-    """What each Ray actor calls to load its translator (picklable: the function and its arguments)."""
+    """How the batch loads its translator, in this process or in each Ray actor (picklable): through
+    the loading policy, for a run (`load_for_run`: a dead path is left for the next one)."""
     from functools import partial
 
     from .service import NO_MODEL
-    from .translate import load_translator
+    from .translate import load_for_run
 
     if args.model == NO_MODEL:
         return _no_translator
-    return partial(load_translator, args.model, device=args.device, backend=args.backend, beams=args.beams,
-                   max_length=args.max_length, cache=not args.no_cache, precision=args.precision, warm=True)
+    return partial(load_for_run, args.model, device=args.device, backend=args.backend, beams=args.beams,
+                   max_length=args.max_length, cache=not args.no_cache, precision=args.precision, warm=True,
+                   after=args.fallback_after)
+
+
+def _batch_key(args) -> str | None:
+    """What every document's key holds of the model, computed without loading it."""
+    from .service import NO_MODEL
+    from .translate import plan_key
+
+    if args.model == NO_MODEL:
+        return None
+    if args.engine == "ray":  # the actors load the model: a mistake of the request is told here, once
+        from .translate.loading import check_request
+
+        check_request(args.model, device=args.device, backend=args.backend)
+    return plan_key(args.model, device=args.device, backend=args.backend, precision=args.precision,
+                    beams=args.beams, max_length=args.max_length)
 
 
 def _no_translator():
@@ -332,12 +355,14 @@ def _cmd_batch(args) -> int:
 
         report = run_batch_ray(args.inputs, args.out, options, _translator_factory(args), show_progress,
                                address=args.address, workers=args.workers, cpus_per_worker=args.cpus_per_worker,
-                               gpus_per_worker=args.gpus_per_worker)
+                               gpus_per_worker=args.gpus_per_worker, translator_key=_batch_key(args))
     else:
         if args.address or args.workers:
             raise QabriefError("--address and --workers need --engine ray")
+        key = _batch_key(args)  # a mistake of the request (unknown model) stops here, before any document
         # warm: a GPU runs the batcher's shapes once before the first document (no effect on a CPU)
-        report = run_batch(args.inputs, args.out, options, _load_translator(args, warm=True), show_progress)
+        report = run_batch(args.inputs, args.out, options, _translator_factory(args)(), show_progress,
+                           translator_key=key)
     print(report.summary())
     return 130 if report.interrupted else (1 if report.failed else 0)
 

@@ -10,13 +10,17 @@ A public server must not let a visitor choose what it loads or keep loading fore
   The operator also says which devices and backends a request may choose
   (QABRIEF_DEVICES, QABRIEF_BACKENDS; default `auto` only): each choice is a copy of a
   model in memory, so a public page offers only what the operator sized it for.
-- `TranslatorPool` keeps at most `max_models` loaded translators (least recently used
-  goes, its batching thread stopped and its GPU memory handed back), loads each under its
-  own gate so a slow load never blocks requests for a model already loaded, and remembers
-  a failed load for a while instead of retrying it on every request. A translator that
-  fails at run time (a library missing at its first real use, a GPU error) is remembered
-  as failed the same way; under `auto`, the next request gets the next-best path
-  (`translate.fallback_for`) with the reason in its header. Everything it keeps is bounded.
+- `TranslatorPool` leases a translator to each brief for as long as it runs (`lease`):
+  nothing a brief holds is evicted, neither by the least-recently-used rule (at most
+  `max_models` loaded, the idle ones go first, their batching threads stopped and GPU memory
+  handed back) nor by the one-language-model rule (one language model on the GPU at a
+  time: the room check and the load are one step under one lock; a request for another
+  while one is in use gets the wait notice with its Chinese). Each model loads under its
+  own gate, so a slow load never blocks requests for a model already loaded. Any load
+  failure is a notice, remembered for a while instead of retried on every request. A
+  translator that fails at run time is remembered as failed the same way; the next request
+  gets the next route of the loading policy (`translate.fallback_options`) with the reason
+  in its header. Everything it keeps is bounded.
 
 Callers get `(translator, None)` or `(None, notice)`: with no model, the Chinese brief
 still works and the notice says exactly how to enable English.
@@ -30,16 +34,27 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import QabriefError
 from .settings import env_flag, env_list
-from .translate import BACKENDS, MODELS, Translator, default_model, fallback_for, load_translator, models_dir
+from .translate import (
+    BACKENDS,
+    MODELS,
+    Translator,
+    default_model,
+    fallback_options,
+    is_language_model,
+    load_translator,
+    models_dir,
+)
 from .translate.base import Translation, TranslatorWrapper
 from .translate.device import DEVICES, release_device_memory
-from .translate.shared import BatchingTranslator, batched_across_requests
+from .translate.loading import failure_reason
+from .translate.shared import batched_across_requests
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +127,15 @@ def _max_models() -> int:
         return 2
 
 
+class _Entry:
+    """A loaded translator and the briefs holding it: nothing with a holder is ever evicted."""
+
+    def __init__(self, translator: Translator, language_model: bool):
+        self.translator = translator
+        self.language_model = language_model
+        self.holders = 0
+
+
 class TranslatorPool:
     def __init__(self, loader=load_translator, policy: ModelPolicy | None = None, max_models: int | None = None,
                  warm: bool = False):
@@ -119,33 +143,54 @@ class TranslatorPool:
         self.policy = policy  # None: trust every name (a caller running its own user's choices)
         self.max_models = max_models or _max_models()
         self.warm = warm  # a model loaded on a GPU runs the batcher's shapes before it serves
-        self._lock = threading.Lock()  # guards the three dicts below; never held while loading
-        self._loaded: OrderedDict[tuple[str, str, str], Translator] = OrderedDict()
+        self._lock = threading.Lock()  # guards the dicts below; never held while loading
+        # One language model on the GPU at a time: "is there room, then load" is one step under this
+        # lock, so two first requests for different language models never load together.
+        self._heavy = threading.Lock()
+        self._loaded: OrderedDict[tuple, _Entry] = OrderedDict()
         # key → (when, notice, the fallback key to serve meanwhile or None)
         self._failed: OrderedDict[tuple, tuple[float, str, tuple | None]] = OrderedDict()
-        self._loading: dict[tuple[str, str, str], threading.Event] = {}
+        self._loading: dict[tuple, threading.Event] = {}
 
-    def get(self, model: str | None, device: str = "auto",
-            backend: str = "auto") -> tuple[Translator | None, str | None]:
-        """(translator, None) or (None, notice explaining why there is no English).
+    @contextmanager
+    def lease(self, model: str | None, device: str = "auto",
+              backend: str = "auto") -> Iterator[tuple[Translator | None, str | None]]:
+        """(translator, None) or (None, notice), held for the whole brief: the translator is not
+        evicted while the brief runs, so its model calls are never split by another model's load.
 
         Raises ModelRefused when the policy does not offer `model`: a refusal is the
         request's error, not a reason to serve Chinese only."""
+        translator, notice, key = self._acquire(model, device, backend)
+        try:
+            yield translator, notice
+        finally:
+            if key is not None:
+                self._release(key)
+
+    def get(self, model: str | None, device: str = "auto",
+            backend: str = "auto") -> tuple[Translator | None, str | None]:
+        """A lease released at once: for callers that only look (tests, the start-up preload)."""
+        with self.lease(model, device, backend) as got:
+            return got
+
+    def _acquire(self, model, device, backend) -> tuple[Translator | None, str | None, tuple | None]:
         if model == NO_MODEL:
-            return None, "English is off (model: none)."
+            return None, "English is off (model: none).", None
         if self.policy is not None:
             self.policy.check(model)
             self.policy.check_path(device, backend)
         key = (str(model or ""), device, backend)
         while True:
             with self._lock:
-                if key in self._loaded:
+                entry = self._loaded.get(key)
+                if entry is not None:
                     self._loaded.move_to_end(key)
-                    return self._loaded[key], None
+                    entry.holders += 1
+                    return entry.translator, None, key
                 failed = self._failed.get(key)
                 if failed and time.monotonic() - failed[0] < RETRY_FAILED_AFTER_S:
                     if failed[2] is None:
-                        return None, failed[1]
+                        return None, failed[1], None
                     key = failed[2]  # the next-best path, while the failed one rests
                     continue
                 gate = self._loading.get(key)
@@ -154,23 +199,45 @@ class TranslatorPool:
                     break
             gate.wait()
         try:
-            return self._load(key)
+            translator, notice = self._load(key)
+            return translator, notice, key if translator is not None else None
         finally:
             with self._lock:
                 del self._loading[key]
             gate.set()
 
+    def _release(self, key: tuple) -> None:
+        with self._lock:
+            entry = self._loaded.get(key)
+            if entry is not None:
+                entry.holders = max(0, entry.holders - 1)
+            evicted = self._evict_beyond_max()
+        for gone in evicted:
+            _unload(gone)
+
     def _load(self, key: tuple) -> tuple[Translator | None, str | None]:
+        """Load under the pool's rules; the loading request holds the result. Any failure is a
+        notice (and remembered), never the request's lost brief."""
+        model = key[0]
+        if is_language_model(model or None):
+            with self._heavy:
+                busy = self._room_for(model)
+                if busy:
+                    return None, busy
+                return self._load_now(key, language_model=True)
+        return self._load_now(key, language_model=False)
+
+    def _load_now(self, key: tuple, language_model: bool) -> tuple[Translator | None, str | None]:
         model, device, backend = key[:3]
         because = key[3] if len(key) > 3 else None  # a fallback key: why the first choice rests
-        busy = self._room_for(model)
-        if busy:
-            return None, busy
         try:
             translator = self._loader(model or None, device=device, backend=backend,
                                       **({"warm": True} if self.warm else {}))
-        except QabriefError as exc:
-            notice = f"Chinese only — no English: {exc}"
+        except Exception as exc:  # LoadFailed, NotDownloaded, or anything a library raised
+            reason = failure_reason(exc)
+            if not isinstance(exc, QabriefError):
+                log.exception("loading %s failed", model)
+            notice = f"Chinese only — no English: {reason}"
             log.warning(notice)
             self._remember_failure(key, notice, None)
             return None, notice
@@ -179,26 +246,32 @@ class TranslatorPool:
         if env_flag("QABRIEF_BATCH_REQUESTS", True):
             translator = batched_across_requests(translator)  # simultaneous briefs share model calls
         translator = _Watched(translator, lambda exc, failed: self._failed_at_run_time(key, failed, exc))
-        evicted = []
         with self._lock:
-            self._loaded[key] = translator
+            entry = self._loaded[key] = _Entry(translator, language_model)
+            entry.holders = 1  # the loading request's lease, taken before any other request can evict it
             self._failed.pop(key, None)
-            while len(self._loaded) > self.max_models:
-                old, gone = self._loaded.popitem(last=False)  # requests still using it keep their reference
-                log.info("unloading model %s (%s, %s): keeping at most %d", *old[:3], self.max_models)
-                evicted.append(gone)
+            evicted = self._evict_beyond_max()
         for gone in evicted:
             _unload(gone)
         return translator, None
 
+    def _evict_beyond_max(self) -> list[Translator]:
+        """Least recently used first, never one a brief holds (called under the lock)."""
+        evicted = []
+        for old in list(self._loaded):
+            if len(self._loaded) <= self.max_models:
+                break
+            if self._loaded[old].holders == 0:
+                log.info("unloading model %s (%s, %s): keeping at most %d", *old[:3], self.max_models)
+                evicted.append(self._loaded.pop(old).translator)
+        return evicted
+
     def _room_for(self, model: str | None) -> str | None:
-        """A language model (causal-lm) fills a GPU: before one loads, an idle one is unloaded, and
-        one still translating is never evicted mid-request; the request is told to wait instead."""
-        if not _is_language_model(model):
-            return None
+        """A language model fills a GPU: before one loads, idle ones are unloaded; one that a brief
+        holds is never evicted, and the request is told to wait instead (called under _heavy)."""
         with self._lock:
-            heavy = [(k, t) for k, t in self._loaded.items() if t.model_family == "causal-lm"]
-            busy = [k for k, t in heavy if getattr(t, "active", 0)]
+            heavy = [(k, e) for k, e in self._loaded.items() if e.language_model]
+            busy = [k for k, e in heavy if e.holders]
             if busy:
                 return (f"Chinese only for now: the server is translating with {busy[0][0]}, a language model that "
                         "fills the GPU; ask again when it is done, or choose that model")
@@ -206,7 +279,7 @@ class TranslatorPool:
                 del self._loaded[k]
         for k, gone in heavy:
             log.info("unloading language model %s to make room for %s", k[0], model)
-            _unload(gone)
+            _unload(gone.translator)
         return None
 
     def _remember_failure(self, key: tuple, notice: str, fallback: tuple | None) -> None:
@@ -216,17 +289,16 @@ class TranslatorPool:
                 self._failed.popitem(last=False)
 
     def _failed_at_run_time(self, key: tuple, failed: Translator, exc: Exception) -> None:
-        """A loaded translator raised: unload it, and for a while serve the next-best path (or none)."""
-        reason = f"{failed.description} failed: {type(exc).__name__}: {exc}".splitlines()[0][:300]
+        """A loaded translator raised: unload it, and for a while serve the next-best path (or none).
+        Briefs still holding it keep their reference; their next call fails and says why."""
+        reason = f"{failed.description} failed: {failure_reason(exc)}".splitlines()[0][:300]
         log.warning("%s; remembered for %.0f s", reason, RETRY_FAILED_AFTER_S)
         model, device, backend = key[:3]
-        try:
-            nxt = fallback_for(model or None, device, backend, failed)
-        except QabriefError:
-            nxt = None
+        nxt = fallback_options(model or None, device, backend, failed)
         fallback = (model, nxt["device"], nxt["backend"], reason) if nxt and len(key) == 3 else None
         with self._lock:
-            if self._loaded.get(key) is failed:
+            entry = self._loaded.get(key)
+            if entry is not None and entry.translator is failed:
                 del self._loaded[key]
         _unload(failed)
         self._remember_failure(key, f"Chinese only — no English: {reason}", fallback)
@@ -243,12 +315,8 @@ class _Watched(TranslatorWrapper):
     def __init__(self, inner: Translator, on_failure):
         super().__init__(inner)
         self._on_failure = on_failure
-        self.active = 0  # calls in progress: a language model in use is never evicted for another
-        self._count = threading.Lock()
 
     def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
-        with self._count:
-            self.active += 1
         try:
             return self.inner.translate_detailed(sentences)
         except QabriefError:
@@ -256,27 +324,9 @@ class _Watched(TranslatorWrapper):
         except Exception as exc:
             self._on_failure(exc, self)
             raise
-        finally:
-            with self._count:
-                self.active -= 1
-
-    def close(self) -> None:
-        for layer in (self.inner, getattr(self.inner, "inner", None)):
-            if isinstance(layer, BatchingTranslator):
-                layer.close()
-
-
-def _is_language_model(model: str | None) -> bool:
-    from .translate import model_family, resolve_model
-
-    try:
-        return model_family(resolve_model(model or None)) == "causal-lm"
-    except QabriefError:
-        return False
 
 
 def _unload(translator: Translator) -> None:
     """Stop what keeps an unloaded translator alive, and give its GPU memory back."""
-    if isinstance(translator, _Watched):
-        translator.close()
+    translator.close()
     release_device_memory()

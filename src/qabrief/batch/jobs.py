@@ -214,8 +214,24 @@ def translate(brief: Brief, translator: Translator | None, options: BatchOptions
     return brief
 
 
-def render(brief: Brief, options: BatchOptions, key: str) -> dict[str, str]:
-    return {fmt: stamp(fmt, RENDERERS[fmt](brief), key) for fmt in options.formats}
+def render(brief: Brief, options: BatchOptions, key: str) -> tuple[dict[str, str], str | None, str | None]:
+    """(each format's text, why a renderer failed or None, its traceback). A renderer that raises
+    costs its own format only, and never the Chinese: with no format left, the brief is written
+    as plain Markdown (`render.plain`), which reads only its Chinese and English strings."""
+    from ..render.plain import render_plain
+
+    rendered, errors, traces = {}, [], []
+    for fmt in options.formats:
+        try:
+            rendered[fmt] = stamp(fmt, RENDERERS[fmt](brief), key)
+        except Exception as exc:
+            reason, trace = failure(exc)
+            errors.append(f"the {fmt} renderer failed ({reason})")
+            traces.append(trace or reason)
+    if not rendered:
+        rendered["md"] = stamp("md", render_plain(brief), key)
+        errors.append("written as plain Markdown")
+    return rendered, "; ".join(errors) or None, "\n".join(traces) or None
 
 
 def flagged(brief: Brief) -> int:
@@ -223,16 +239,17 @@ def flagged(brief: Brief) -> int:
 
 
 def record(out: Path, job: Job, rendered: dict[str, str], manifest: dict, report: BatchReport,
-           flagged_sentences: int, english_error: str | None = None, english_trace: str | None = None) -> None:
+           flagged_sentences: int, english_error: str | None = None, english_trace: str | None = None,
+           render_error: str | None = None, render_trace: str | None = None) -> None:
     """Write a finished document's outputs, then its manifest entry (each atomically).
 
     A brief whose English stopped part-way is written (its Chinese is whole) but counted as
     failed and left out of the manifest, so that the next run translates it again."""
     for fmt, content in rendered.items():
         atomic_write(out / f"{job.stem}.{fmt}", content)
-    if english_error:
-        record_failure(out, job.path, f"English failed ({english_error}); the Chinese brief was written",
-                       english_trace, report)
+    why = "; ".join(filter(None, [english_error and f"English failed ({english_error})", render_error]))
+    if why:  # the English stopped, or a renderer failed: what could be written is
+        record_failure(out, job.path, f"{why}; the Chinese brief was written", english_trace or render_trace, report)
         return
     outputs = [f"{job.stem}.{f}" for f in rendered]
     manifests.add(out, manifest, job.key, {"source": source_name(job.path), "stem": job.stem, "outputs": outputs},

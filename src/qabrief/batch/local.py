@@ -29,12 +29,15 @@ from .manifest import save
 
 
 def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: Translator | None,
-              show_progress: bool = True) -> BatchReport:
+              show_progress: bool = True, translator_key: str | None = None) -> BatchReport:
+    """Brief `inputs` into `out`, one document after another. `translator_key`: what the documents'
+    keys hold of the model (`translate.plan_key`; default: the translator's cache key)."""
     from tqdm import tqdm
 
     report = BatchReport()
+    key = translator_key if translator_key is not None or translator is None else translator.cache_key
     try:
-        manifest, jobs = open_run(inputs, out, options, translator.cache_key if translator else None, report)
+        manifest, jobs = open_run(inputs, out, options, key, report)
     except KeyboardInterrupt:
         report.interrupted = True
         return report
@@ -57,11 +60,12 @@ def _one_document(job: Job, out: Path, options: BatchOptions, translator: Transl
                   report: BatchReport, show_progress: bool) -> None:
     try:
         brief = _brief_with_progress(job.path, translator, options, show_progress)
-        rendered = render(brief, options, job.key)
     except Exception as exc:  # one broken document must not cost the others (Ctrl-C still stops)
         record_failure(out, job.path, *failure(exc), report)
         return
-    record(out, job, rendered, manifest, report, flagged(brief), brief.english_error, brief.english_trace)
+    rendered, render_error, render_trace = render(brief, options, job.key)
+    record(out, job, rendered, manifest, report, flagged(brief), brief.english_error, brief.english_trace,
+           render_error, render_trace)
 
 
 def _brief_with_progress(path: Path, translator: Translator | None, options: BatchOptions,

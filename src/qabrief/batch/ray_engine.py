@@ -51,27 +51,20 @@ _FORWARDED_ENV = ("QABRIEF_", "HF_", "TRANSFORMERS_", "CT2_")
 
 def run_batch_ray(inputs: list[Path], out: Path, options: BatchOptions, translator_factory: TranslatorFactory,
                   show_progress: bool = True, address: str | None = None, workers: int | None = None,
-                  cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0) -> BatchReport:
+                  cpus_per_worker: float = 1.0, gpus_per_worker: float = 0.0,
+                  translator_key: str | None = None) -> BatchReport:
     """Brief `inputs` into `out` on Ray: a local instance sized to the machine, or the
     cluster at `address` ("auto", "ray://host:10001"). `translator_factory` builds the
     translator inside each actor (None: Chinese only); `workers` is the actor pool size
     (default: one per GPU when `gpus_per_worker` is set, else one per `cpus_per_worker`
-    CPUs)."""
+    CPUs). `translator_key`: what the documents' keys hold of the model (`translate.plan_key`),
+    computed by the caller without loading it; the actors load the model, once each."""
     ray = _import_ray()
     from tqdm import tqdm
 
     started = _start(ray, address)
     report = BatchReport()
     try:
-        # Loading the translator once in a task tells the key every document's hash needs,
-        # and converts a CTranslate2 form once before the actors race to do it.
-        try:
-            translator_key = ray.get(ray.remote(_translator_key).options(
-                num_cpus=cpus_per_worker, num_gpus=gpus_per_worker).remote(translator_factory))
-        except ray.exceptions.RayTaskError as exc:  # a missing model: the user's one-line error
-            if isinstance(exc.cause, QabriefError):
-                raise exc.cause from None
-            raise
         manifest, jobs = open_run(inputs, out, options, translator_key, report)
         if not jobs:
             return report
@@ -87,7 +80,8 @@ def run_batch_ray(inputs: list[Path], out: Path, options: BatchOptions, translat
                     record_failure(out, job.path, row["error"], row["trace"] or None, report)
                 else:
                     record(out, job, pickle.loads(row["rendered"]), manifest, report, int(row["flagged"]),
-                           row["english_error"] or None, row["english_trace"] or None)
+                           row["english_error"] or None, row["english_trace"] or None,
+                           row["render_error"] or None, row["render_trace"] or None)
                 bar.update()
         finally:
             bar.close()
@@ -157,11 +151,6 @@ def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: Tr
     )
 
 
-def _translator_key(factory: TranslatorFactory) -> str | None:
-    translator = factory()
-    return translator.cache_key if translator is not None else None
-
-
 def _prepare_row(row: dict, options: BatchOptions) -> dict:
     out = {"key": row["key"], "brief": b"", "error": "", "trace": ""}
     try:
@@ -178,7 +167,14 @@ class _TranslateDocuments:
         from ..heap import share_one_arena
 
         share_one_arena()  # before the model's threads (heap.py)
-        self.translator = factory()
+        try:
+            self.translator = factory()
+        except Exception as exc:  # its documents still get their Chinese, with the reason
+            from ..translate import UnavailableTranslator
+            from ..translate.loading import failure_reason
+
+            logging.getLogger(__name__).exception("the actor's translator failed to load")
+            self.translator = UnavailableTranslator(failure_reason(exc))
         self.options = options
 
     def __call__(self, batch: dict) -> dict:
@@ -195,11 +191,13 @@ class _TranslateDocuments:
 
 def _render_row(row: dict, options: BatchOptions) -> dict:
     out = {"key": row["key"], "rendered": b"", "flagged": 0, "english_error": "", "english_trace": "",
-           "error": row["error"], "trace": row["trace"]}
+           "render_error": "", "render_trace": "", "error": row["error"], "trace": row["trace"]}
     if not out["error"]:
         try:
             brief = pickle.loads(row["brief"])
-            out["rendered"] = pickle.dumps(render(brief, options, row["key"]))
+            rendered, out["render_error"], out["render_trace"] = render(brief, options, row["key"])
+            out["render_error"], out["render_trace"] = out["render_error"] or "", out["render_trace"] or ""
+            out["rendered"] = pickle.dumps(rendered)
             out["flagged"] = flagged(brief)
             out["english_error"], out["english_trace"] = brief.english_error or "", brief.english_trace or ""
         except Exception as exc:
