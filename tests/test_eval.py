@@ -2,6 +2,7 @@
 Foreign Ministry slice, and bad reference files named by line."""
 
 import json
+import sys
 
 import pytest
 
@@ -39,15 +40,19 @@ def test_memorised_pairs_score_100_and_others_lower(tiny_model_dir, memorized_pa
 
 
 @needs_corpus
-def test_the_mfa_slice_runs_end_to_end_and_prints_every_column(tiny_model_dir, capsys):
+def test_the_mfa_slice_runs_end_to_end_and_prints_every_column(tiny_model_dir, capsys, monkeypatch):
+    monkeypatch.setitem(sys.modules, "comet", None)  # as where unbabel-comet is not installed
     assert main(["eval", "--model", str(tiny_model_dir), "--limit", "12"]) == 0
     out = capsys.readouterr().out
     assert f"reference: {DEFAULT_SET}" in out
+    head = next(line for line in out.splitlines() if line.startswith("model "))
     for column in ("chrF", "chrF++", "BLEU", "numbers", "terms", "sent/s", "peak MB", "COMET"):
-        assert column in out
+        assert column in head
     row = next(line for line in out.splitlines() if line.startswith(str(tiny_model_dir)[-28:]))
     assert " 12 " in row and "CTranslate2" in row
-    assert "COMET skipped" in out or "COMET" in out
+    comet_ends = head.index("COMET") + len("COMET")  # the column is right-aligned under its name
+    assert row[comet_ends - 6:comet_ends].strip() == "-"  # no score where COMET could not run
+    assert out.splitlines()[-1] == "COMET skipped: pip install unbabel-comet"  # and the note says why
 
 
 @needs_corpus

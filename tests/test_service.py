@@ -189,11 +189,17 @@ def test_a_translator_failing_at_run_time_is_remembered_and_the_next_request_get
 
 
 def test_a_translator_with_no_fallback_is_remembered_as_failed(models):
-    loader = RecordingLoader()
-    pool = TranslatorPool(lambda *a, **k: FailsAtRunTime(), max_models=2)
+    loaded = []
+
+    def loader(model, device="auto", backend="auto"):
+        loaded.append((model, device, backend))
+        return FailsAtRunTime()
+
+    pool = TranslatorPool(loader, max_models=2)
     broken, _ = pool.get("m", "auto", "ct2")  # the user chose CTranslate2: nothing else to offer
     with pytest.raises(RuntimeError):
         broken.translate(["你好。"])
     translator, notice = pool.get("m", "auto", "ct2")
     assert translator is None and "no English" in notice and "libcublas.so.12" in notice
-    assert loader.loaded == []
+    assert loaded == [("m", "auto", "ct2")]  # remembered: not loaded again, and no other path tried
+    assert pool.loaded() == []  # the failed translator was let go
