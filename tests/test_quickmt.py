@@ -10,6 +10,7 @@ import pytest
 from qabrief.brief import make_brief
 from qabrief.cli import main
 from qabrief.translate import default_model, load_translator
+from qabrief.translate.guard import degeneracy
 
 pytest.importorskip("ctranslate2", reason="quickmt-zh-en runs on CTranslate2 (qabrief[fast])")
 
@@ -43,9 +44,12 @@ def test_guard_clauses_and_cut_off_work_on_it_as_on_marian(quickmt_models, memor
     translator = load_translator("quickmt-zh-en", cache=False)
     empty, loop = translator.translate_detailed([EMPTY, LOOP])
     assert empty.suspect and empty.reason == "empty"
-    # the memorised loop was caught and retried with a repetition penalty: what comes back no longer loops
+    # the memorised loop (the model really loops on it) was caught and retried with a repetition
+    # penalty: what comes back no longer loops, and it is judged on what came back
+    assert degeneracy(LOOP, translator._generate([LOOP])[0].text) == "repetition"
     assert any(LOOP in piece for piece in translator.recent_retries)
-    assert "one by one one by one one by one" not in loop.text or (loop.suspect and loop.reason == "repetition")
+    assert "one by one one by one one by one" not in loop.text
+    assert (loop.suspect, loop.reason) == (degeneracy(LOOP, loop.text) is not None, degeneracy(LOOP, loop.text))
     short = load_translator("quickmt-zh-en", cache=False, max_length=6)
     (cut,) = short.translate_detailed(["累计建成5G基站达到103.7万个，"])
     assert cut.suspect and cut.reason == "cut off"  # detected at the cap, retried, halved, still at the cap
