@@ -8,6 +8,7 @@ layout may have to touch outside its family module.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .script import han_count
@@ -49,6 +50,18 @@ def line_kind(line: str) -> str:
     if letters >= 8 and han_count(line) * 20 <= letters:
         return "english"
     return "text"
+
+
+def lines_holding(lines: list[tuple[int, int]], offsets) -> set[tuple[int, int]]:
+    """The lines (sorted, non-overlapping (start, end)) that hold one of `offsets`: a
+    bisection per line, so 5,000 labels over 10,000 lines is not 50 million comparisons."""
+    points = sorted(offsets)
+    held = set()
+    for ln in lines:
+        k = bisect_left(points, ln[0])
+        if k < len(points) and points[k] < ln[1]:
+            held.add(ln)
+    return held
 
 
 @dataclass(frozen=True)

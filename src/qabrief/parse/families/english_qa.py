@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..events import Event
-from ..lines import Page
+from ..lines import Page, lines_holding
 from ..transcript import Speaker
 
 ENGLISH_QA = re.compile(r"(?P<label>Q|A)(?:[ \t]+|[ \t]*[:.：][ \t]*)(?=[A-Z“\"‘'(\d])")
@@ -25,7 +25,7 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
     question, one left without its English (the page cut off) is a question too."""
     text, kinds = page.text, page.kinds
     body = [ln for ln in page.body if kinds[ln] != "timestamp"]  # a time line between turns separates nothing
-    labelled = {ln for ln in body if any(ln[0] <= e.label_start < ln[1] for e in earlier)}
+    labelled = lines_holding(body, (e.label_start for e in earlier))
     out, spans = [], []
     questions = [ln for ln in body if kinds[ln] == "english" and (m := ENGLISH_QA.match(text, ln[0], ln[1]))
                  and m.group("label") == "Q"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from ..events import Event
-from ..lines import Page
+from ..lines import Page, lines_holding
 from ..script import HAN, to_simplified
 from ..speakers import LABEL_STOP, TITLE_ENDINGS, classify_label, looks_like_name, relabel
 from ..transcript import Speaker
@@ -30,9 +30,10 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
     for e in earlier:
         if e.speaker and e.speaker.name:
             known.setdefault(to_simplified(e.speaker.name), e.speaker)
-    labelled_lines = {ln for ln in lines if any(ln[0] <= e.label_start < ln[1] for e in earlier)}
+    labelled_lines = lines_holding(lines, (e.label_start for e in earlier))
     names = set(known) | {m.group(1) for m in _SPOKESPERSON_IN_PROSE.finditer(to_simplified(text))
                           if looks_like_name(m.group(1))}
+    lengths = sorted({len(n) for n in names}, reverse=True)  # the longest name a line starts with wins
     events: list[Event] = []
     spans: list[tuple[int, int]] = []
     for start, end in lines:
@@ -44,7 +45,7 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
             spans.append((start, start + len(m.group("label"))))
             continue
         head = to_simplified(text[start:start + 4])
-        name = next((n for n in sorted(names, key=len, reverse=True) if head.startswith(n)), None)
+        name = next((head[:k] for k in lengths if len(head) >= k and head[:k] in names), None)
         rest = text[start + len(name):end] if name else ""
         # a turn, not a headline ("李克强会见中外记者文字实录"): it says something in sentences
         if name and len(rest) > 6 and re.match(f"[{HAN}“\"「]", rest) and (re.search(r"[。？！?!]", rest)

@@ -8,14 +8,14 @@ Labels no one printed, so it has no label spans, and it only reads lines no fami
 from __future__ import annotations
 
 from ..events import Event
-from ..lines import Page
+from ..lines import Page, lines_holding
 from ..transcript import Speaker
 
 
 def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tuple[int, int]]]:
     text, body, kinds = page.text, page.body, page.kinds
     starts = {e.label_start for e in earlier}
-    labelled_lines = {ln for ln in body if any(ln[0] <= s < ln[1] for s in starts)}
+    labelled_lines = lines_holding(body, starts)
     out = []
     expected = 1
     for i, ln in enumerate(body[:-1]):

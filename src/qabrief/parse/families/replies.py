@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ..events import Event
-from ..lines import Page
+from ..lines import Page, lines_holding
 from ..speakers import ANSWER_WORDS
 from ..transcript import Speaker
 
@@ -25,8 +25,9 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
     if len(answers) < 3:
         return [], []
     starts = {e.label_start for e in earlier}
-    labelled = [any(a <= s < b for s in starts) for a, b in lines]
-    asked_on = {k for k, (a, b) in enumerate(lines)
-                if any(a <= e.label_start < b and e.speaker and e.speaker.role == "reporter" for e in earlier)}
+    held = lines_holding(lines, starts)
+    labelled = [ln in held for ln in lines]
+    asked = lines_holding(lines, (e.label_start for e in earlier if e.speaker and e.speaker.role == "reporter"))
+    asked_on = {k for k, ln in enumerate(lines) if ln in asked}
     return [Event(lines[k + 1][0], lines[k + 1][0], Speaker(label=answers[0].speaker.label, role="official"))
             for k in sorted(asked_on) if k + 1 < len(lines) and not labelled[k + 1]], []
