@@ -135,6 +135,8 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
                 return
             yield from english_stages(brief, translator, progress=progress, glossary=glossary,
                                       enforce_glossary=enforce_glossary)
+            if brief.english_trace:  # the server's log keeps the traceback; the page has the reason
+                log.error("English stopped: %s\n%s", brief.english_error, brief.english_trace)
     except Exception as exc:  # the Chinese is on the page already: it stays, with the reason
         log.exception("English stage failed")
         brief.english_error = UNEXPECTED.format(type(exc).__name__)

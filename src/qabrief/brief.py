@@ -229,9 +229,26 @@ def _official_english(brief: Brief, transcript: Transcript, english, mode: str, 
         if english is not None and brief.title_zh and english.title:
             brief.title_en = english.title
         if memory is not None and learned and learning_enabled():
-            memory.add(learned, source)
+            memory = _optional_store(brief, memory, lambda: memory.add(learned, source))
     if memory is not None:
-        attach_memory(turns, memory, mode)
+        _optional_store(brief, memory, lambda: attach_memory(turns, memory, mode))
+
+
+def _optional_store(brief: Brief, memory, action):
+    """`action()` on the memory of official renderings, which is optional: an error opening, reading
+    or writing it (a file where its folder should be, a read-only folder, a corrupt database) is
+    logged, the brief goes on without it and its notice says so. Returns the memory, or None once
+    it failed."""
+    import sqlite3
+
+    try:
+        action()
+        return memory
+    except (sqlite3.Error, OSError) as exc:
+        reason = f"the memory of official renderings is unavailable ({type(exc).__name__}: {exc}); briefed without it"
+        log.warning("%s", reason)
+        brief.notice = f"{brief.notice} {reason}." if brief.notice else f"{reason[0].upper()}{reason[1:]}."
+        return None
 
 
 def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | None = None,
@@ -248,11 +265,15 @@ def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | 
     brief.model_family, brief.model_licence = translator.model_family or None, translator.licence or None
     try:
         yield from _translate(brief, translator, brief.full_text, progress)
+        brief.translator = translator.description  # a run's fallback may have taken over (translate/failover.py)
+        for note in translator.notes():  # an optional store that failed: the English is whole without it
+            brief.notice = f"{brief.notice} {note}." if brief.notice else f"{note[0].upper()}{note[1:]}."
     except QabriefError as exc:
         _english_failed(brief, str(exc))
     except Exception as exc:  # a library's or the GPU's failure: the reader gets the Chinese and the reason
-        log.exception("translation failed")
         _english_failed(brief, f"{type(exc).__name__}: {exc}".splitlines()[0][:300])
+        # one line here; the traceback goes with the brief to whoever keeps a log (the batch log, the server's)
+        log.warning("translation failed: %s", brief.english_error)
         brief.english_trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     _check_fidelity(brief, glossary)
     _key_figures_english(brief)

@@ -255,7 +255,8 @@ def load_translator(
         where = getattr(exc, "device", None)
         reason = failure_reason(exc)
         log.warning("%s: %s on %s failed: %s", resolved.label, route.backend, where or route.device, reason)
-        reasons.append(reason)
+        if reason not in reasons:  # the same error on the next route is said once
+            reasons.append(reason)
         tried.append(route)
         route = next_route(resolved, device, backend, route, where, tuple(tried))
         if route is None:
