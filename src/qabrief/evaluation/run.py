@@ -61,7 +61,13 @@ def evaluate(pairs: list[Pair], reference: str, model: str | None, backend: str 
         return score
     score.translator = translator.description
     start = time.perf_counter()
-    english = dict(zip(unique, translator.translate(unique)))
+    try:
+        english = dict(zip(unique, translator.translate(unique)))
+    except Exception as exc:  # a model that dies mid-run costs its own row, never the others' scores
+        from ..translate.loading import failure_reason
+
+        score.note = f"failed while translating: {failure_reason(exc)}"
+        return score
     score.seconds = time.perf_counter() - start
     score.peak_mb = _peak_mb()
     score.sentences_per_s = len(unique) / score.seconds if score.seconds else 0.0
