@@ -51,22 +51,88 @@ def test_a_preamble_is_cleaned_and_an_answer_in_chinese_is_flagged(causal_models
     assert chinese.suspect and chinese.reason == "not English"  # after its retry answered in Chinese too
 
 
+def _tiny_causal_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_tiny_causal_lm.py"
+    spec = importlib.util.spec_from_file_location("make_tiny_causal_lm", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def hunyuan_tokenizer():
+    """A tokenizer with Hunyuan-MT-7B's chat template and special tokens (its eos <|endoftext|>)."""
+    return _tiny_causal_script().build_tokenizer(["谢谢。上文。Thank you."], chat="hunyuan")
+
+
 def test_the_exact_prompt_each_preset_builds(tiny_causal_dir):
     from transformers import AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)  # a Qwen-style chat template
+    tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)  # a Qwen-style (ChatML) chat template
     assert {s.prompt for s in MODELS.values() if s.family == "causal-lm"} <= set(PROMPTS)
-    built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items()}
+    built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items() if name != "hunyuan-mt"}
     assert built == {
-        "hunyuan-mt": "<|im_start|>user\n把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|im_end|>\n",
         "seed-x": "Translate the following Chinese sentence into English:\n谢谢。 <en>",
         "qwen-instruct": "<|im_start|>user\nTranslate the following Chinese text into English. Output only the "
                          "translation.\n\n谢谢。<|im_end|>\n<|im_start|>assistant\n",
     }
     assert PROMPTS["seed-x"].build(tokenizer, "谢谢。", "上文。") == (
         "Context (do not translate): 上文。\nTranslate the following Chinese sentence into English:\n谢谢。 <en>")
-    assert PROMPTS["hunyuan-mt"].build(tokenizer, "谢谢。", "上文。").startswith(
-        "<|im_start|>user\n上文（仅供参考，不要翻译）：上文。\n\n把下面的文本翻译成英语")
+    # Hunyuan-MT's card builds its prompt without the generation prompt: none even where a template has one
+    assert not PROMPTS["hunyuan-mt"].build(tokenizer, "谢谢。").endswith("<|im_start|>assistant\n")
+
+
+def test_hunyuan_mt_prompt_goes_through_its_own_chat_template_and_stops_at_its_end_of_turn():
+    from types import SimpleNamespace
+
+    from qabrief.translate.causal import _stop_ids
+
+    tokenizer = hunyuan_tokenizer()
+    style = PROMPTS["hunyuan-mt"]
+    assert style.build(tokenizer, "谢谢。") == "<|startoftext|>把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|extra_0|>"
+    assert style.build(tokenizer, "谢谢。", "上文。") == (
+        "<|startoftext|>上文（仅供参考，不要翻译）：上文。\n\n把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|extra_0|>")
+    assert style.build(tokenizer, "谢谢。", retry=True) == (
+        "<|startoftext|>把下面的文本翻译成英语，不要额外解释。\n\n谢谢。\n（只输出英文译文。）<|extra_0|>")
+    # the template ends an answer with <|eos|>; the tokenizer's own eos is <|endoftext|>: both stop the answer
+    model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=tokenizer.eos_token_id))
+    assert _stop_ids(model, tokenizer, style) == {tokenizer.convert_tokens_to_ids("<|eos|>"),
+                                                 tokenizer.convert_tokens_to_ids("<|endoftext|>")}
+
+
+@pytest.fixture(scope="module")
+def tiny_hunyuan_dir(tmp_path_factory) -> Path:
+    """A tiny causal LM with Hunyuan-MT-7B's chat template that memorised a few answers to the hunyuan-mt prompt,
+    each followed by <|eos|>, the end of turn its template writes (the tokenizer's eos is another token)."""
+    rows = [line for line in CAUSAL_PAIRS_TSV.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")]
+    chosen = rows[:2] + [r for r in rows if r.split("\t")[1].startswith("他说")]  # two plain, the context pair
+    pairs = tmp_path_factory.mktemp("hunyuan-pairs") / "pairs.tsv"
+    pairs.write_text("".join(r + "\n" for r in chosen), encoding="utf-8")
+    out = tmp_path_factory.mktemp("tiny-hunyuan") / "model"
+    assert _tiny_causal_script().main([str(out), "--memorize", str(pairs), "--prompt", "hunyuan-mt",
+                                       "--chat", "hunyuan"]) == 0
+    return out
+
+
+@pytest.mark.slow
+def test_the_hunyuan_preset_answers_through_its_template_and_stops_at_its_end_of_turn(tiny_hunyuan_dir, tmp_path,
+                                                                                       monkeypatch):
+    import shutil
+
+    shutil.copytree(tiny_hunyuan_dir, tmp_path / "models" / "hunyuan-mt-7b")
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(tmp_path / "models"))
+    translator = load_translator("hunyuan-mt-7b", device="cpu", cache=False)
+    tokenizer = translator.tokenizer
+    assert translator._prompt(with_context("上文。", "谢谢。")) == (
+        "<|startoftext|>上文（仅供参考，不要翻译）：上文。\n\n把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|extra_0|>")
+    assert tokenizer.eos_token == "<|endoftext|>" and translator.stop_ids == {
+        tokenizer.convert_tokens_to_ids("<|eos|>"), tokenizer.convert_tokens_to_ids("<|endoftext|>")}
+    good = [(c, zh, en) for c, zh, en, variant in taught() if not variant and zh.startswith(("谢谢你", "我们已", "他说"))]
+    assert len(good) == 4
+    results = translator.translate_detailed([with_context(c, zh) for c, zh, _ in good])
+    assert [r.text for r in results] == [en for _, _, en in good] and not any(r.suspect for r in results)
 
 
 def test_on_a_cpu_the_presets_are_refused_before_anything_loads(causal_models, monkeypatch):
@@ -135,9 +201,15 @@ def test_a_second_language_model_never_evicts_the_first_mid_request(monkeypatch)
     monkeypatch.setenv("QABRIEF_BATCH_REQUESTS", "off")
     made = {}
     pool = TranslatorPool(loader=lambda model, **k: made.setdefault(model, Busy(model)), max_models=4)
-    first, _ = pool.get("qwen2.5-7b-instruct")
-    worker = threading.Thread(target=first.translate, args=(["一句。"],))
+
+    def brief():  # a brief holds its lease while it translates
+        with pool.lease("qwen2.5-7b-instruct") as (first, _):
+            first.translate(["一句。"])
+
+    worker = threading.Thread(target=brief)
     worker.start()
+    while "qwen2.5-7b-instruct" not in made:  # the load, then the call, in the brief's thread
+        threading.Event().wait(0.01)
     made["qwen2.5-7b-instruct"].started.wait(10)
     second, notice = pool.get("hunyuan-mt-7b")
     assert second is None and "translating with qwen2.5-7b-instruct" in notice
@@ -157,12 +229,9 @@ def test_glossary_enforcement_tells_a_language_model_the_official_renderings(cau
     answer = brief.segments[0].answers[0].sentences[0]
     assert answer.en == "We will continue to advance the Belt and Road."  # taught only with the term in its prompt
     assert answer.terms == [{"zh": "一带一路", "en": "Belt and Road", "found": True}] and not answer.problems
-    from transformers import AutoTokenizer
-
-    tokenizer = AutoTokenizer.from_pretrained(causal_models / "qwen2.5-7b-instruct")
-    assert PROMPTS["hunyuan-mt"].build(tokenizer, "一带一路。", terms=[("一带一路", "Belt and Road")]) == (
-        "<|im_start|>user\n参考下面的翻译：\n一带一路 翻译成 Belt and Road\n\n把下面的文本翻译成英语，不要额外解释。\n\n一带一路。"
-        "<|im_end|>\n")
+    assert PROMPTS["hunyuan-mt"].build(hunyuan_tokenizer(), "一带一路。", terms=[("一带一路", "Belt and Road")]) == (
+        "<|startoftext|>参考下面的翻译：\n一带一路 翻译成 Belt and Road\n\n把下面的文本翻译成英语，不要额外解释。\n\n一带一路。"
+        "<|extra_0|>")
 
 
 def test_the_app_banner_shows_the_licence_and_why_english_is_off(causal_models, monkeypatch):
