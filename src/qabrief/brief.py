@@ -21,6 +21,8 @@ from .parse import parse
 from .parse.names import name_with_characters, outlet_in_english, pinyin_name
 from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
+from .summarize.limits import Deadline, check, summarized_prefix
+from .summarize.segments import limit_note
 from .translate.base import Translator
 from .translate.context import with_context
 
@@ -185,14 +187,23 @@ def iter_brief(
 
 def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None, full_text: bool = False,
                   notice: str | None = None, english=None, english_mode: str = "official",
-                  glossary: Glossary | None = None, memory=None, fetched: list[dict] | None = None) -> Brief:
+                  glossary: Glossary | None = None, memory=None, fetched: list[dict] | None = None,
+                  deadline: Deadline | None = None) -> Brief:
     """Parse and summarize: the brief with its Chinese, key figures and official English (from
     `english`, an official English transcript, or the English a bilingual page prints), and
-    what the `memory` of official renderings knows; no machine English yet."""
+    what the `memory` of official renderings knows; no machine English yet.
+
+    The work is bounded whatever the text (summarize/limits.py); where a limit cut it, the
+    notice says so. `deadline` (a time budget and/or a cancellation callback) is checked
+    between turns, segments and sentences: WorkCancelled (a QabriefError) names the stage."""
     transcript = source if isinstance(source, Transcript) else parse(source)
+    check(deadline, "summarizing")
     budget = budget or Budget()
-    summaries = summarize_transcript(transcript, budget)
+    summaries = summarize_transcript(transcript, budget, deadline=deadline)
     opening = [_turn(t, _opening_picks(t, budget)) for t in transcript.opening]
+    cut = [note for t in transcript.opening if (note := _opening_cut(t))] + [n for s in summaries for n in s.notes]
+    if cut:
+        notice = " ".join(x for x in (notice, _limits_notice(cut)) if x)
     segments = []
     for n, (seg, summ) in enumerate(zip(transcript.segments, summaries), 1):
         question = _turn(seg.question, set(summ.question.indices)) if seg.question else None
@@ -205,9 +216,25 @@ def chinese_brief(source: str | bytes | Transcript, budget: Budget | None = None
         translated=False, full_text=full_text, opening=opening, segments=segments, notice=notice,
         english_mode=english_mode, fetched=list(fetched or []),
     )
+    check(deadline, "official English")
     _official_english(brief, transcript, english, english_mode, glossary, memory)
-    _key_figures(brief)
+    check(deadline, "key figures")
+    _key_figures(brief, deadline)
     return brief
+
+
+def _opening_cut(turn: Turn) -> str | None:
+    n = summarized_prefix([s.text for s in turn.sentences])
+    return limit_note(turn, n) if n < len(turn.sentences) else None
+
+
+def _limits_notice(notes: list[str]) -> str:
+    """One line for the banner: the first few places where a limit cut the summary."""
+    from .summarize import limits
+
+    shown = "; ".join(notes[:3]) + (f"; and {len(notes) - 3:,} more" if len(notes) > 3 else "")
+    return (f"Very long input, summarized in part (a turn over at most {limits.MAX_TURN_SENTENCES:,} sentences and "
+            f"{limits.MAX_TURN_CHARS:,} characters): {shown}.")
 
 
 def _official_english(brief: Brief, transcript: Transcript, english, mode: str, glossary, memory) -> None:
@@ -299,9 +326,10 @@ MAX_FIGURES_PER_SENTENCE = 30
 MAX_FIGURES = 5000
 
 
-def _key_figures(brief: Brief) -> None:
+def _key_figures(brief: Brief, deadline: Deadline | None = None) -> None:
     listed = 0
     for seg in brief.segments:
+        check(deadline, "key figures")
         seg.figures, seg.figures_left_out = [], 0
         for s in (s for turn in seg.answers for s in turn.sentences):
             found = figures_of([(s.index, s.zh, s.en)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 from ..parse.script import to_simplified
 
@@ -55,9 +56,21 @@ def tfidf_terms(text: str, top: int, pos: Sequence[str] = _NOUNS) -> list[str]:
     return sorted(weight, key=weight.__getitem__, reverse=True)[:top]
 
 
-def keywords(sentences: Sequence[str], k: int = 5) -> list[str]:
-    """Top-k terms of the sentences, spelled as in the source (its script), best first."""
-    text = to_simplified("".join(sentences))
+def keywords(sentences: Sequence[str], k: int = 5, budget=None) -> list[str]:
+    """Top-k terms of the sentences, spelled as in the source (its script), best first.
+
+    The tagger's work is bounded (limits.py): characters its HMM has never seen are left
+    out (each would cost it ~8 ms), and a segment whose estimated cost is over its allowance
+    (`budget`, a KeywordBudget shared by the brief; else KEYWORD_COST_PER_SEGMENT) is read
+    from an even sample of its sentences."""
+    from . import limits
+
+    allowance = budget.allowance() if budget is not None else limits.KEYWORD_COST_PER_SEGMENT
+    simplified = [_known_to_tagger(to_simplified(s)) for s in sentences]
+    sample, cost = keyword_sample(simplified, allowance)
+    if budget is not None:
+        budget.spend(cost)
+    text = "".join(sample)
     if not text.strip():
         return []
     terms = tfidf_terms(text, k * 3)
@@ -68,13 +81,51 @@ def keywords(sentences: Sequence[str], k: int = 5) -> list[str]:
         out.append(w)
         if len(out) == k:
             break
-    return [_in_source_script(w, sentences) for w in out]
+    return [_in_source_script(w, sentences, simplified) for w in out]
 
 
-def _in_source_script(word: str, sentences: Sequence[str]) -> str:
-    """The keyword as the source spells it (e.g. 網絡 rather than 网络 in a Traditional text)."""
-    for s in sentences:
-        simp = to_simplified(s)
+@lru_cache(maxsize=1)
+def _tagger_tables() -> tuple[dict[int, str], dict[str, int]]:
+    """(the characters of jieba's Han range its POS HMM never saw → a space, each known
+    character → the square of its number of possible tags: its HMM cost bound)."""
+    from jieba.posseg.char_state_tab import P as states
+
+    unknown = {c: " " for c in range(0x4E00, 0x9FD6) if chr(c) not in states}
+    return unknown, {ch: len(tags) ** 2 for ch, tags in states.items()}
+
+
+def _known_to_tagger(text: str) -> str:
+    return text.translate(_tagger_tables()[0])
+
+
+def tagging_cost(text: str) -> int:
+    """An upper bound of jieba.posseg's HMM work on text (after `_known_to_tagger`): the
+    Viterbi step at a character tries its tags against the previous one's, and a·b ≤ (a²+b²)/2."""
+    return sum(map(_tagger_tables()[1].get, text, repeat(1)))
+
+
+def keyword_sample(sentences: Sequence[str], allowance: int) -> tuple[list[str], int]:
+    """Every sentence when their tagging cost fits the allowance, else every m-th one (an even
+    sample across the segment) cut to fit; returns (sample, its cost)."""
+    costs = [tagging_cost(s) for s in sentences]
+    total = sum(costs)
+    if total <= allowance:
+        return list(sentences), total
+    step = -(-total // max(1, allowance))
+    sample, spent = [], 0
+    for i in range(0, len(sentences), step):
+        if spent + costs[i] > allowance:
+            continue
+        sample.append(sentences[i])
+        spent += costs[i]
+    return sample, spent
+
+
+def _in_source_script(word: str, sentences: Sequence[str], simplified: Sequence[str] | None = None) -> str:
+    """The keyword as the source spells it (e.g. 網絡 rather than 网络 in a Traditional text);
+    `simplified`: the sentences' Simplified forms, when the caller has them."""
+    for i, s in enumerate(sentences):
+        simp = simplified[i] if simplified is not None else to_simplified(s)
         if len(simp) != len(s):
             continue
         at = simp.lower().find(word.lower())

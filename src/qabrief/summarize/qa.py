@@ -21,6 +21,7 @@ import numpy as np
 
 from ..parse.script import to_simplified
 from .cues import enumerated_points, enumeration_number, is_courtesy, is_interrogative, overviews
+from .limits import summarized_prefix
 from .text import Vectorizer, cosine_matrix, words
 from .textrank import centrality
 
@@ -117,16 +118,19 @@ class QASummarizer:
         vectorizer: Vectorizer | None = None,
     ) -> list[Pick]:
         budget = budget or Budget()
+        # a huge turn is summarized over its beginning (limits.py): the similarity graph is n²
+        sentences = list(sentences[:summarized_prefix(sentences)])
+        question = list(question[:summarized_prefix(question)])
         n = len(sentences)
         if n == 0:
             return []
         tokenized = [words(s) for s in sentences]
         vec = vectorizer or Vectorizer(tokenized + [words(q) for q in question])
-        vectors = vec.transform(tokenized)
+        asked = [w for s in question for w in words(s)] if question and kind == "answer" else None
+        vectors, q = vec.transform_local(tokenized, asked)
         sim = cosine_matrix(vectors)
         score = _normalise(centrality(sim))
-        if question and kind == "answer":
-            q = vec.transform([[w for s in question for w in words(s)]])[0]
+        if q is not None:
             score = (1 - self.relevance_weight) * score + self.relevance_weight * _normalise(vectors @ q)
         eligible = [not is_courtesy(s) and bool(s.strip()) for s in sentences]
         if kind == "question":
@@ -162,32 +166,50 @@ class QASummarizer:
                 + self.overview_bonus * overview)
 
     def _select(self, score, sim, eligible, points, antecedents, k, char_budget, lengths) -> list[int]:
+        """Greedy MMR, each step one pass of array operations over the candidates (linear
+        in the sentences, not in the sentences times those chosen)."""
+        n = len(score)
+        score = np.asarray(score, dtype=np.float64)
+        ids = {p: j for j, p in enumerate(sorted({p for p in points if p is not None}))}
+        point = np.array([ids[p] if p is not None else -1 for p in points], dtype=np.int64)
+        has_point = point >= 0
+        candidate = np.array(eligible, dtype=bool)
+        lengths = np.array(lengths, dtype=np.int64)
+        # a point with no eligible sentence can never be covered, so it never holds the others back
+        # (one slot more than there are points: index -1, no point, is never covered nor coverable)
+        coverable = np.zeros(len(ids) + 1, dtype=bool)
+        coverable[point[has_point & candidate]] = True
+        covered = np.zeros(len(ids) + 1, dtype=bool)
+        redundancy = np.zeros(n)
+        penalty = np.array([self.anaphora_penalty if a is not None else 0.0 for a in antecedents])
+        resolves: dict[int, list[int]] = {}  # j → the anaphoric sentences that j, once chosen, explains
+        for i, a in enumerate(antecedents):
+            for j in a or ():
+                resolves.setdefault(j, []).append(i)
         chosen: list[int] = []
         used_chars = 0
-        all_points = {p for p, ok in zip(points, eligible) if p is not None and ok}
         while len(chosen) < k:
-            covered = {points[i] for i in chosen if points[i] is not None}
-            uncovered = all_points - covered
-            best, best_value = None, -math.inf
-            for i in range(len(score)):
-                if i in chosen or not eligible[i]:
-                    continue
-                if points[i] is not None and points[i] in covered and uncovered:
-                    continue  # cover every point once before a second sentence from any
-                if char_budget is not None and used_chars + lengths[i] > char_budget:
-                    continue
-                redundancy = max((sim[i, j] for j in chosen), default=0.0)
-                value = (1 - self.diversity) * score[i] - self.diversity * redundancy
-                if points[i] in uncovered:
-                    value += self.coverage_bonus
-                if antecedents[i] is not None and not antecedents[i] & set(chosen):
-                    value -= self.anaphora_penalty  # "这些活动…" alone: its reader cannot tell which
-                if value > best_value + 1e-12:
-                    best, best_value = i, value
-            if best is None:
+            uncovered_left = bool((coverable & ~covered).any())
+            in_covered = covered[point]
+            ok = candidate.copy()
+            if uncovered_left:
+                ok &= ~in_covered  # cover every point once before a second sentence from any
+            if char_budget is not None:
+                ok &= used_chars + lengths <= char_budget
+            if not ok.any():
                 break
+            value = (1 - self.diversity) * score - self.diversity * redundancy - penalty
+            value = value + self.coverage_bonus * (has_point & ~in_covered)
+            value = np.where(ok, value, -np.inf)
+            best = int(np.flatnonzero(value >= value.max() - 1e-12)[0])  # ties: the earlier sentence
             chosen.append(best)
-            used_chars += lengths[best]
+            candidate[best] = False
+            used_chars += int(lengths[best])
+            redundancy = np.maximum(redundancy, sim[:, best])
+            if point[best] >= 0:
+                covered[point[best]] = True
+            for i in resolves.get(best, ()):
+                penalty[i] = 0.0
         return chosen
 
 
@@ -234,8 +256,11 @@ def _point_heads(sentences: Sequence[str], points: Sequence, figures: Sequence[i
     “单体能量密度提高2.2倍”, not the heading “一是技术突破”), else the marker sentence
     (一是…, 首先…), outside any point too."""
     heads = [bool(enumeration_number(s)) for s in sentences]
-    for point in {p for p in points if p is not None}:
-        members = [i for i, p in enumerate(points) if p == point]
+    groups: dict = {}
+    for i, p in enumerate(points):
+        if p is not None:
+            groups.setdefault(p, []).append(i)
+    for members in groups.values():
         best = max(members, key=lambda i: (figures[i], -i))
         if figures[best]:
             for i in members:

@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..parse.transcript import Segment, Speaker, Transcript, Turn
+from . import limits
 from .cues import is_courtesy
 from .keywords import keywords
+from .limits import Deadline, KeywordBudget, check, summarized_prefix
 from .qa import Budget, Pick, QASummarizer
 from .text import Vectorizer, words
 
@@ -34,21 +36,51 @@ class SegmentSummary:
     question: TurnSummary | None
     answers: list[TurnSummary] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # where a limit cut the work (limits.py), for the reader
 
 
 def summarize_transcript(transcript: Transcript, budget: Budget | None = None,
-                         summarizer: QASummarizer | None = None) -> list[SegmentSummary]:
-    """One summary per segment of `transcript.segments`, with document-wide word weights."""
+                         summarizer: QASummarizer | None = None, deadline: Deadline | None = None
+                         ) -> list[SegmentSummary]:
+    """One summary per segment of `transcript.segments`, with document-wide word weights.
+
+    Bounded whatever the transcript (limits.py): each turn over its first MAX_TURN_SENTENCES
+    sentences, at most MAX_BRIEF_SENTENCES in all (later turns get no summary), keywords
+    within a tagging budget shared by the segments; `deadline` is checked between turns."""
     summarizer = summarizer or QASummarizer()
-    vectorizer = Vectorizer([words(s.text) for t in transcript.turns for s in t.sentences])
-    return [summarize_segment(seg, budget, summarizer, vectorizer) for seg in transcript.segments]
+    left = limits.MAX_BRIEF_SENTENCES
+    allowed: dict[int, int] = {}  # id of a turn → how many of its sentences are summarized
+    for t in transcript.turns:
+        allowed[id(t)] = min(left, summarized_prefix([s.text for s in t.sentences]))
+        left -= allowed[id(t)]
+    check(deadline, "summarizing")
+    vectorizer = Vectorizer([words(s.text) for t in transcript.turns for s in t.sentences[:allowed[id(t)]]])
+    keyword_budget = KeywordBudget(segments_left=len(transcript.segments))
+    out = []
+    for seg in transcript.segments:
+        check(deadline, "summarizing")
+        out.append(summarize_segment(seg, budget, summarizer, vectorizer, allowed, keyword_budget, deadline))
+    return out
 
 
 def summarize_segment(segment: Segment, budget: Budget | None = None, summarizer: QASummarizer | None = None,
-                      vectorizer: Vectorizer | None = None) -> SegmentSummary:
+                      vectorizer: Vectorizer | None = None, allowed: dict[int, int] | None = None,
+                      keyword_budget: KeywordBudget | None = None, deadline: Deadline | None = None
+                      ) -> SegmentSummary:
+    """`allowed`: id of a turn → how many of its first sentences may be summarized (default:
+    `summarized_prefix`); `keyword_budget`: the brief's tagging budget (default: one segment's)."""
     summarizer = summarizer or QASummarizer()
     budget = budget or Budget()
-    question_texts = [s.text for s in segment.question.sentences] if segment.question else []
+    notes: list[str] = []
+
+    def texts(turn: Turn) -> list[str]:
+        all_ = [s.text for s in turn.sentences]
+        n = allowed[id(turn)] if allowed is not None else summarized_prefix(all_)
+        if n < len(all_):
+            notes.append(limit_note(turn, n))
+        return all_[:n]
+
+    question_texts = texts(segment.question) if segment.question else []
     question = None
     if segment.question:
         picks = summarizer(question_texts, budget, kind="question", vectorizer=vectorizer)
@@ -57,11 +89,20 @@ def summarize_segment(segment: Segment, budget: Budget | None = None, summarizer
     answers = []
     speaking = [(i, t) for i, t in enumerate(segment.answer) if t.role != "host" and t.sentences]
     for (i, turn), turn_budget in zip(speaking, _share(budget, [t for _, t in speaking])):
-        picks = summarizer([s.text for s in turn.sentences], turn_budget, question=asked or question_texts,
-                           vectorizer=vectorizer)
+        check(deadline, "summarizing")
+        picks = summarizer(texts(turn), turn_budget, question=asked or question_texts, vectorizer=vectorizer)
         answers.append(TurnSummary(i, turn.speaker, picks))
+    check(deadline, "keywords")
     substance = [s.text for t in segment.turns for s in t.sentences if not is_courtesy(s.text)]
-    return SegmentSummary(question, answers, keywords(substance))
+    return SegmentSummary(question, answers, keywords(substance, budget=keyword_budget), notes)
+
+
+def limit_note(turn: Turn, summarized: int) -> str:
+    """The words a brief shows where a limit cut a turn's summary (limits.py)."""
+    who = turn.speaker.label if turn.speaker else "unlabelled text"
+    if summarized == 0:
+        return f"{who}: {len(turn.sentences):,} sentences not summarized (over {limits.MAX_BRIEF_SENTENCES:,} in all)"
+    return f"{who}: summary of its first {summarized:,} of {len(turn.sentences):,} sentences"
 
 
 def _share(budget: Budget, turns: list[Turn]) -> list[Budget]:
