@@ -23,6 +23,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+from . import settings
 from .brief import Brief, chinese_brief, english_stages
 from .errors import QabriefError
 from .fidelity import Glossary
@@ -31,7 +32,6 @@ from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
 from .service import NO_MODEL, ModelPolicy, TranslatorPool
-from .settings import env_flag
 from .summarize import Budget
 from .translate import default_choice, default_model
 
@@ -59,7 +59,7 @@ def translator_pool() -> TranslatorPool:
 
 def preloading() -> bool:
     """The operator asked for the default model at start (QABRIEF_PRELOAD; on by default on Spaces)."""
-    return env_flag(PRELOAD_ENV, bool(os.environ.get("SPACE_ID")))
+    return settings.flag(PRELOAD_ENV)
 
 
 def model_choices() -> list[str]:
@@ -365,7 +365,7 @@ def build_app():
         go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce, english,
                         english_upload, english_mode], [output, downloads], api_name="make_brief")
         gr.api(api_brief, api_name="brief")
-    demo.queue(default_concurrency_limit=int(os.environ.get("QABRIEF_CONCURRENCY", "4")), max_size=64)
+    demo.queue(default_concurrency_limit=settings.integer("QABRIEF_CONCURRENCY"), max_size=64)
     return demo
 
 
@@ -391,5 +391,5 @@ def launch(demo=None, **kwargs):
     kwargs.setdefault("server_port", int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
     # Gradio's default pool of 40 worker threads, each with its own memory, for at most
     # QABRIEF_CONCURRENCY briefs at once: a few more than that is plenty.
-    kwargs.setdefault("max_threads", int(os.environ.get("QABRIEF_CONCURRENCY", "4")) + 6)
+    kwargs.setdefault("max_threads", settings.integer("QABRIEF_CONCURRENCY") + 6)
     return demo.launch(**kwargs)

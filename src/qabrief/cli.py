@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from . import settings
 from .errors import QabriefError
 
 
@@ -349,7 +349,7 @@ def _cmd_batch(args) -> int:
     options = BatchOptions([f.strip() for f in args.format.split(",") if f.strip()], _budget(args),
                            full_text=args.full_text, glossary=_glossary(args), enforce_glossary=args.enforce_glossary,
                            english_mode=args.english_mode)
-    show_progress = sys.stderr.isatty() or bool(os.environ.get("QABRIEF_PROGRESS"))
+    show_progress = settings.flag("QABRIEF_PROGRESS")  # unset: where stderr is a terminal
     if args.engine == "ray":
         from .batch.ray_engine import run_batch_ray
 

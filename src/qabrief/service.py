@@ -29,7 +29,6 @@ still works and the notice says exactly how to enable English.
 from __future__ import annotations
 
 import logging
-import os
 import re
 import threading
 import time
@@ -39,8 +38,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import settings
 from .errors import QabriefError
-from .settings import env_flag, env_list
 from .translate import (
     BACKENDS,
     MODELS,
@@ -83,8 +82,8 @@ class ModelPolicy:
     @classmethod
     def from_env(cls) -> ModelPolicy:
         """The public app's policy: presets only, and `auto` device and backend unless the operator widens them."""
-        return cls(allow_any=env_flag(ALLOW_ANY_ENV, False), devices=env_list(DEVICES_ENV, ("auto",), DEVICES),
-                   backends=env_list(BACKENDS_ENV, ("auto",), BACKENDS))
+        return cls(allow_any=settings.flag(ALLOW_ANY_ENV), devices=settings.names(DEVICES_ENV, DEVICES),
+                   backends=settings.names(BACKENDS_ENV, BACKENDS))
 
     def check_path(self, device: str, backend: str) -> None:
         """Raise ModelRefused unless the operator offers this device and backend."""
@@ -121,10 +120,7 @@ class ModelPolicy:
 
 
 def _max_models() -> int:
-    try:
-        return max(1, int(os.environ.get(MAX_MODELS_ENV, "2")))
-    except ValueError:
-        return 2
+    return settings.integer(MAX_MODELS_ENV)
 
 
 class _Entry:
@@ -243,7 +239,7 @@ class TranslatorPool:
             return None, notice
         if because:
             translator.description += f" ({because})"
-        if env_flag("QABRIEF_BATCH_REQUESTS", True):
+        if settings.flag("QABRIEF_BATCH_REQUESTS"):
             translator = batched_across_requests(translator)  # simultaneous briefs share model calls
         translator = _Watched(translator, lambda exc, failed: self._failed_at_run_time(key, failed, exc))
         with self._lock:

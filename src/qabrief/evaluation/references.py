@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import settings
 from ..errors import QabriefError
 
 DEFAULT_SET = "mfa-2019-last30"
@@ -41,8 +42,8 @@ class Pair:
 
 def corpus_path() -> Path:
     """The bilingual MFA corpus: QABRIEF_MFA_CORPUS, else ../shared/corpus/bilingual/ beside a checkout."""
-    if os.environ.get(CORPUS_ENV):
-        return Path(os.environ[CORPUS_ENV])
+    if settings.path(CORPUS_ENV):
+        return settings.path(CORPUS_ENV)
     root = Path(__file__).resolve().parents[3]
     return root.parent / "shared" / "corpus" / "bilingual" / CORPUS_NAME
 

@@ -13,12 +13,11 @@
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 
+from .. import settings
 from ..errors import QabriefError
 from ..parse.reading import MAX_INPUT_BYTES
-from ..settings import env_flag
 
 log = logging.getLogger(__name__)
 
@@ -49,28 +48,13 @@ class FetchPolicy:
 
     @classmethod
     def from_env(cls) -> FetchPolicy:
-        return cls(enabled=env_flag("QABRIEF_FETCH", True),
-                   hosts=tuple(h.strip().lower().rstrip(".") for h in os.environ.get("QABRIEF_FETCH_HOSTS", "")
-                               .split(",") if h.strip()),
-                   ports=tuple(_numbers("QABRIEF_FETCH_PORTS", int, [80, 443])),
-                   timeout_s=_numbers("QABRIEF_FETCH_TIMEOUT_S", float, [20.0])[0],
-                   max_bytes=_numbers("QABRIEF_FETCH_MAX_BYTES", int, [MAX_INPUT_BYTES])[0],
-                   test_loopback=env_flag("QABRIEF_FETCH_TEST_LOOPBACK", False))
+        return cls(enabled=settings.flag("QABRIEF_FETCH"),
+                   hosts=tuple(h.rstrip(".") for h in settings.names("QABRIEF_FETCH_HOSTS")),
+                   ports=settings.integers("QABRIEF_FETCH_PORTS"),
+                   timeout_s=settings.number("QABRIEF_FETCH_TIMEOUT_S"),
+                   max_bytes=settings.integer("QABRIEF_FETCH_MAX_BYTES"),
+                   test_loopback=settings.flag("QABRIEF_FETCH_TEST_LOOPBACK"))
 
     def host_allowed(self, host: str) -> bool:
         return any(host == h or (h.startswith("*.") and host.endswith(h[1:])) for h in self.hosts)
 
-
-def _numbers(name: str, kind, default: list):
-    """A comma-separated list of positive numbers (a bad value is logged and the default kept)."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        numbers = [kind(v) for v in value.split(",") if v.strip()]
-    except ValueError:
-        numbers = []
-    if not numbers or any(n <= 0 for n in numbers):
-        log.warning("%s=%r is not a list of positive numbers: using %s", name, value, default)
-        return default
-    return numbers

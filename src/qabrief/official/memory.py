@@ -102,23 +102,25 @@ _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 def memory_enabled() -> bool:
-    from ..settings import env_flag
+    from .. import settings
 
-    return env_flag("QABRIEF_MEMORY", True)
+    return settings.flag("QABRIEF_MEMORY")
 
 
 def learning_enabled() -> bool:
     """Whether briefs add their confident official links to the memory (QABRIEF_MEMORY_LEARN):
     on by default, off by default on a public server (`settings.public_server`), so visitors'
     documents are not kept unless the operator says so."""
-    from ..settings import env_flag, public_server
+    from .. import settings
 
-    return memory_enabled() and env_flag("QABRIEF_MEMORY_LEARN", not public_server())
+    return memory_enabled() and settings.flag("QABRIEF_MEMORY_LEARN")
 
 
 def default_memory_path() -> Path:
-    if os.environ.get("QABRIEF_MEMORY_DIR"):
-        return Path(os.environ["QABRIEF_MEMORY_DIR"]) / "memory.sqlite3"
+    from .. import settings
+
+    if settings.path("QABRIEF_MEMORY_DIR"):
+        return settings.path("QABRIEF_MEMORY_DIR") / "memory.sqlite3"
     import platformdirs
 
     return Path(platformdirs.user_data_dir("qabrief")) / "memory.sqlite3"

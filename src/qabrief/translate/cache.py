@@ -38,14 +38,16 @@ CREATE TABLE IF NOT EXISTS translations (
 def cache_enabled() -> bool:
     """False when QABRIEF_CACHE is off (benchmarks, or a server that must not keep text); off by
     default on a public server (`settings.public_server`) unless QABRIEF_CACHE turns it on."""
-    from ..settings import env_flag, public_server
+    from .. import settings
 
-    return env_flag("QABRIEF_CACHE", not public_server())
+    return settings.flag("QABRIEF_CACHE")
 
 
 def default_cache_path() -> Path:
-    if os.environ.get("QABRIEF_CACHE_DIR"):
-        return Path(os.environ["QABRIEF_CACHE_DIR"]) / "translations.sqlite3"
+    from .. import settings
+
+    if settings.path("QABRIEF_CACHE_DIR"):
+        return settings.path("QABRIEF_CACHE_DIR") / "translations.sqlite3"
     import platformdirs
 
     return Path(platformdirs.user_cache_dir("qabrief")) / "translations.sqlite3"

@@ -71,7 +71,9 @@ PORTABLE_DEFAULT = "opus-mt-zh-en"  # transformers, every machine
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("QABRIEF_MODELS_DIR") or "models")
+    from .. import settings
+
+    return settings.path("QABRIEF_MODELS_DIR")
 
 
 def default_model() -> str:
@@ -86,8 +88,10 @@ def default_model() -> str:
 
 def default_choice() -> tuple[str, str]:
     """(the default model, why it is the default), for the one log line and `models list`."""
-    if os.environ.get("QABRIEF_MODEL"):
-        return os.environ["QABRIEF_MODEL"], "QABRIEF_MODEL is set"
+    from .. import settings
+
+    if settings.text("QABRIEF_MODEL"):
+        return settings.text("QABRIEF_MODEL"), "QABRIEF_MODEL is set"
     try:
         import ctranslate2  # noqa: F401
     except ImportError:
