@@ -35,7 +35,7 @@ PATHS = ("naive", "transformers-fp16", "ct2-float16", "ct2-int8_float16")
 def distinct_sentences(n: int) -> list[str]:
     """n different sentences: the seed's, then the seed's again behind a numbered opening
     (the engine translates a repeated sentence once, which would flatter it)."""
-    from translate_throughput import seed_sentences
+    from throughput_shared import seed_sentences
 
     seed = list(dict.fromkeys(seed_sentences(None)))
     out = list(seed[:n])
@@ -82,7 +82,7 @@ def _timed(fn) -> float:
 
 def run_path(name: str, model_dir: Path, beams: int, size: int, warm: bool) -> dict:
     """One path in this process: the first pass (after warm-up when `warm`), then a steady pass."""
-    from translate_throughput import output_tokens
+    from throughput_shared import output_tokens
 
     sentences = distinct_sentences(2 * size)
     first, second = sentences[:size], sentences[size:]
@@ -109,9 +109,8 @@ def run_path(name: str, model_dir: Path, beams: int, size: int, warm: bool) -> d
 
 def _naive(model_dir: Path, beams: int, sentences: list[str], memory: MemorySampler) -> dict:
     import torch
+    from throughput_shared import output_tokens
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-
-    from translate_throughput import output_tokens
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSeq2SeqLM.from_pretrained(model_dir).to(DEVICE).eval()
