@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "src" / "qabrief"
 # the pipeline, in order: each stage may import only those before it
 STAGES = ["parse", "fetch", "quantities", "summarize", "official", "translate", "fidelity", "render"]
-BASE = {"errors", "settings", "storage"}  # below every stage
+BASE = {"errors", "pairs", "settings", "storage"}  # below every stage
 ALSO = {"render": {"brief"}}  # the renderers read the Brief, the pipeline's finished product
 
 

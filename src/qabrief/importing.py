@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import QabriefError
+from .pairs import read_pairs, read_text
 
 ENGLISH_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
 
@@ -32,13 +33,9 @@ def is_english_companion(path: Path) -> bool:
 
 
 def read_tsv(path: Path) -> Iterator[tuple[str, str]]:
-    for n, line in enumerate(_text(path).splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) < 2 or not cols[0].strip() or not cols[1].strip():
-            raise QabriefError(f"{path.name}:{n}: expected 'Chinese<TAB>English', got {line[:60]!r}")
-        yield cols[0].strip(), cols[1].strip()
+    """(Chinese, English) of a TSV of pairs, by the one rule of `qabrief.pairs` (what `memory export` writes)."""
+    for pair in read_pairs(path):
+        yield pair.zh, pair.en
 
 
 def read_tmx(path: Path) -> Iterator[tuple[str, str]]:
@@ -124,12 +121,4 @@ def _confident(brief) -> list[tuple[str, str]]:
 
 
 def _text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[:exc.start].count(b"\n") + 1
-        raise QabriefError(f"{path.name}:{line}: not UTF-8 (byte 0x{exc.object[exc.start]:02x}): save it as UTF-8 "
-                           "(in Excel: Save As… › CSV UTF-8, or any editor's Save with encoding › UTF-8) and "
-                           "import it again") from None
-    except OSError as exc:
-        raise QabriefError(f"cannot read {path}: {exc}") from None
+    return read_text(path)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .. import settings
 from ..errors import QabriefError
+from ..pairs import read_pairs
 
 DEFAULT_SET = "mfa-2019-last30"
 CORPUS_ENV = "QABRIEF_MFA_CORPUS"
@@ -66,19 +67,8 @@ def load_reference(spec: str | os.PathLike | None) -> tuple[str, list[Pair]]:
 
 
 def read_tsv(path: Path) -> list[Pair]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QabriefError(f"cannot read {path}: {exc}") from None
-    pairs = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) != 2 or not cols[0].strip() or not cols[1].strip():
-            raise QabriefError(f"{path.name}:{n}: expected 'Chinese<TAB>English' (two non-empty columns), "
-                               f"got {line[:60]!r}")
-        pairs.append(Pair(cols[0].strip(), cols[1].strip(), f"{path.name}:{n}"))
+    """The pairs of a TSV, by the one rule of `qabrief.pairs` (what `memory export` writes is a reference)."""
+    pairs = [Pair(p.zh, p.en, p.origin) for p in read_pairs(path)]
     if not pairs:
         raise QabriefError(f"{path.name}: no pairs")
     return pairs

@@ -1,10 +1,11 @@
 """Official terminology: a shipped glossary (data/glossary.tsv) and user glossaries on top.
 
-TSV columns: Simplified term, Traditional form(s) where different (| separated), the
-official English rendering first and accepted alternatives after it (| separated), and
-the source of the rendering. Lines starting with # are comments. Matching is done on the
-Simplified form of a sentence, longest term first, so 工业和信息化部 is one term, not
-工信 plus 信息化.
+TSV columns, the one rule of every TSV of pairs (`qabrief.pairs`, so `qabrief memory export`
+is a glossary too): the term, the official English rendering first and accepted
+alternatives after it (| separated), and optionally the source of the rendering; further
+columns are ignored. Lines starting with # are comments. A term in Traditional characters
+is the same term: matching is done on the Simplified form of term and sentence, longest
+term first, so 工业和信息化部 is one term, not 工信 plus 信息化.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..errors import QabriefError
+from ..pairs import parse_pairs, read_text
 from ..parse.script import to_simplified
 
 
@@ -23,7 +25,6 @@ class Term:
     zh: str  # Simplified
     renderings: tuple[str, ...]  # official first
     source: str = ""
-    traditional: tuple[str, ...] = ()
 
     @property
     def en(self) -> str:
@@ -50,11 +51,7 @@ class Glossary:
             text = resources.files("qabrief").joinpath("data/glossary.tsv").read_text(encoding="utf-8")
             terms.update(_parse(text, "qabrief/data/glossary.tsv"))
         for path in user_files:
-            try:
-                text = Path(path).read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise QabriefError(f"cannot read glossary {path}: {exc}") from None
-            terms.update(_parse(text, str(path)))  # the user's rendering wins
+            terms.update(_parse(read_text(Path(path)), Path(path).name))  # the user's rendering wins
         return cls(terms)
 
     def find(self, sentence: str) -> list[Term]:
@@ -78,18 +75,10 @@ def _norm(text: str) -> str:
 
 def _parse(text: str, name: str) -> dict[str, Term]:
     terms: dict[str, Term] = {}
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cols = line.split("\t")
-        if len(cols) < 2:
-            raise QabriefError(f"{name}:{n}: expected 'Chinese<TAB>English' (or the 4-column glossary format)")
-        if len(cols) == 2:  # a simple user glossary: term, rendering
-            cols = [cols[0], "", cols[1], ""]
-        zh, trad, en = to_simplified(cols[0].strip()), cols[1].strip(), cols[2].strip()
-        if not zh or not en:
-            raise QabriefError(f"{name}:{n}: empty term or rendering")
-        renderings = tuple(r.strip() for r in en.split("|") if r.strip())
-        terms[zh] = Term(zh, renderings, cols[3].strip() if len(cols) > 3 else "",
-                         tuple(t for t in trad.split("|") if t))
+    for pair in parse_pairs(text, name):
+        zh = to_simplified(pair.zh)
+        renderings = tuple(r.strip() for r in pair.en.split("|") if r.strip())
+        if not renderings:
+            raise QabriefError(f"{pair.origin}: no rendering in {pair.en!r}")
+        terms[zh] = Term(zh, renderings, pair.source)
     return terms
