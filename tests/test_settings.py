@@ -214,3 +214,10 @@ def test_an_undeclared_or_mistyped_setting_is_a_programming_error():
         settings.flag("QABRIEF_CONCURRENCY")
     with pytest.raises(ValueError):
         settings.env_flag("QABRIEF_CACHE", True)
+
+
+def test_the_app_starts_with_a_typo_in_qabrief_concurrency(monkeypatch):
+    monkeypatch.setenv("QABRIEF_CONCURRENCY", "four")  # before: ValueError from int() in build_app
+    from qabrief.app import build_app
+
+    assert build_app()._queue.default_concurrency_limit == 4
