@@ -12,8 +12,7 @@ from qabrief.brief import make_brief
 from qabrief.render import render_html, render_json
 from qabrief.service import TranslatorPool
 from qabrief.translate import MODELS, load_translator
-from qabrief.translate.base import Translation, Translator
-from qabrief.translate.context import split_context, with_context
+from qabrief.translate.base import Request, Translation, Translator, as_request
 from qabrief.translate.prompts import PROMPTS
 
 CAUSAL_PAIRS_TSV = Path(__file__).parent / "data" / "causal_pairs.tsv"
@@ -33,11 +32,11 @@ def test_memorised_english_comes_back_one_sentence_each_in_order(causal_models):
     translator = load_translator("qwen2.5-7b-instruct", device="cpu", cache=False)
     assert translator.model_family == "causal-lm" and translator.licence == "Apache-2.0"
     good = [(c, zh, en) for c, zh, en, variant in taught() if not variant and en.isascii() and not en.startswith("Here")]
-    asked = [with_context(c, zh) for c, zh, _ in good]  # a batch of mixed lengths, two with the same sentence
+    asked = [Request(zh, c) for c, zh, _ in good]  # a batch of mixed lengths, two with the same sentence
     assert len({len(zh) for _, zh, _ in good}) >= 4
     results = translator.translate_detailed(asked)
     assert [r.text for r in results] == [en for _, _, en in good]
-    assert not any(r.suspect for r in results) and [r.source for r in results] == asked
+    assert not any(r.suspect for r in results) and [r.source for r in results] == [a.sentence for a in asked]
     # the context changed the English: the same sentence, with and without the sentence before it
     assert "Minister Xiao said that manufacturing is the foundation." in [r.text for r in results]
     assert "He said that manufacturing is the foundation." in [r.text for r in results]
@@ -125,13 +124,13 @@ def test_the_hunyuan_preset_answers_through_its_template_and_stops_at_its_end_of
     monkeypatch.setenv("QABRIEF_MODELS_DIR", str(tmp_path / "models"))
     translator = load_translator("hunyuan-mt-7b", device="cpu", cache=False)
     tokenizer = translator.tokenizer
-    assert translator._prompt(with_context("上文。", "谢谢。")) == (
+    assert translator._prompt(Request("谢谢。", "上文。")) == (
         "<|startoftext|>上文（仅供参考，不要翻译）：上文。\n\n把下面的文本翻译成英语，不要额外解释。\n\n谢谢。<|extra_0|>")
     assert tokenizer.eos_token == "<|endoftext|>" and translator.stop_ids == {
         tokenizer.convert_tokens_to_ids("<|eos|>"), tokenizer.convert_tokens_to_ids("<|endoftext|>")}
     good = [(c, zh, en) for c, zh, en, variant in taught() if not variant and zh.startswith(("谢谢你", "我们已", "他说"))]
     assert len(good) == 4
-    results = translator.translate_detailed([with_context(c, zh) for c, zh, _ in good])
+    results = translator.translate_detailed([Request(zh, c) for c, zh, _ in good])
     assert [r.text for r in results] == [en for _, _, en in good] and not any(r.suspect for r in results)
 
 
@@ -169,14 +168,14 @@ class Spy(Translator):
         self.seen = []
 
     def translate_detailed(self, sentences):
-        self.seen += list(sentences)
-        return [Translation(s, "EN") for s in sentences]
+        self.seen += [as_request(s) for s in sentences]
+        return [Translation(as_request(s).sentence, "EN") for s in sentences]
 
 
 def test_each_sentence_goes_with_the_sentences_before_it_in_its_turn_never_translated():
     spy = Spy()
     brief = make_brief("记者：第一问。第二问？\n王文：第一答。第二答。第三答。", spy, full_text=True)
-    sent = [split_context(s) for s in spy.seen if "\u241e" in s or s.startswith("第")]
+    sent = [(r.context, r.sentence) for r in spy.seen if r.sentence.startswith("第")]
     assert ("", "第一问。") in sent and ("第一问。", "第二问？") in sent
     assert ("第一答。第二答。", "第三答。") in sent and ("", "第一答。") in sent
     answers = brief.segments[0].answers[0].sentences

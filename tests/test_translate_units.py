@@ -128,6 +128,32 @@ def test_cached_translator_serves_second_run_from_cache(tmp_path):
     assert inner.seen == ["abc", "def"]
 
 
+def test_the_cache_keys_on_the_sentence_its_context_and_its_terms(tmp_path):
+    """The same sentence after other context, or with other terms, may get other English: each is its own entry,
+    and the caller gets its sentence back as the source, never a packed key."""
+    from qabrief.translate import Request
+
+    class Echo(IdentityTranslator):
+        def __init__(self):
+            self.asked = []
+
+        def translate_detailed(self, sentences):
+            self.asked += sentences
+            return [Translation(r.sentence, f"{r.sentence}|{r.context}|{r.terms}") if isinstance(r, Request)
+                    else Translation(r, r) for r in sentences]
+
+    inner = Echo()
+    cached = CachedTranslator(inner, TranslationCache(tmp_path / "c.sqlite3"))
+    requests = ["他说。", Request("他说。", "肖部长："), Request("他说。", "王部长："),
+                Request("他说。", "肖部长：", (("一带一路", "Belt and Road"),))]
+    first = cached.translate_detailed(requests)
+    assert len(inner.asked) == 4 and inner.asked[0] == "他说。"  # a bare sentence reaches the model as a string
+    assert len({t.text for t in first}) == 4 and all(t.source == "他说。" for t in first)
+    again = cached.translate_detailed(list(reversed(requests)))
+    assert [t.text for t in again] == [t.text for t in reversed(first)] and all(t.cached for t in again)
+    assert len(inner.asked) == 4 and all(t.source == "他说。" for t in again)
+
+
 def test_identity_translator():
     assert IdentityTranslator().translate(["一", ""]) == ["一", ""]
 

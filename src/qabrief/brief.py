@@ -23,8 +23,7 @@ from .parse.transcript import Speaker, Transcript, Turn
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .summarize.limits import Deadline, check, summarized_prefix
 from .summarize.segments import limit_note
-from .translate.base import Translator
-from .translate.context import with_context
+from .translate.base import Request, Translator
 
 log = logging.getLogger(__name__)
 ProgressFn = Callable[[int, int, str], None]
@@ -421,7 +420,7 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
     context = _contexts(groups) if getattr(translator, "wants_context", False) else {}
     for call in _calls([len(w) for w in wanted], translator.call_size):
         sentences = [s for n in call for s in wanted[n]]
-        asked = [with_context(context[id(s)], s.zh) if context else s.zh for s in sentences]
+        asked = [Request(s.zh, context[id(s)]) if context else s.zh for s in sentences]
         for sentence, result in zip(sentences, translator.translate_detailed(asked)):
             sentence.en = result.text
             sentence.en_source = "machine"

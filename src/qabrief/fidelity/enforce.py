@@ -9,7 +9,7 @@ suffer (articles, plural agreement), and a model may still drop or alter a place
 then the sentence is translated again without masking and marked so the reader knows
 the term was not enforced.
 
-A language model (a translator that reads context, `translate/context.py`) is instead told
+A language model (a translator that reads context, `Translator.wants_context`) is instead told
 the official renderings of the sentence's terms in its prompt: it can inflect around them
 as placeholders do not allow, and the fidelity check still marks a term its English lacks.
 """
@@ -20,8 +20,7 @@ import hashlib
 from collections.abc import Sequence
 
 from ..parse.script import to_simplified
-from ..translate.base import Translation, Translator, TranslatorWrapper
-from ..translate.context import pack, unpack
+from ..translate.base import Request, Translation, Translator, TranslatorWrapper, as_request, sentence_of
 from .glossary import Glossary
 
 PLACEHOLDERS = [f"QX{chr(ord('A') + i)}" for i in range(26)]
@@ -54,9 +53,10 @@ class GlossaryEnforcingTranslator(TranslatorWrapper):
         self.cache_key = f"{inner.cache_key}|glossary={digest[:12]}"
         self.description = f"{inner.description}, glossary enforced"
 
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
         if self.inner.wants_context:
             return self._instructed(sentences)
+        sentences = [sentence_of(s) for s in sentences]  # an encoder–decoder model reads no context
         masked = [mask(s, self.glossary) for s in sentences]
         results = self.inner.translate_detailed([m for m, _ in masked])
         out: list[Translation | None] = []
@@ -75,12 +75,10 @@ class GlossaryEnforcingTranslator(TranslatorWrapper):
                 out[i] = Translation(sentences[i], result.text, True, reason, result.cached)
         return out
 
-    def _instructed(self, sentences: Sequence[str]) -> list[Translation]:
+    def _instructed(self, sentences: Sequence[str | Request]) -> list[Translation]:
         """The terms of each sentence (not of its context) as an instruction in its prompt."""
         asked = []
-        for text in sentences:
-            context, sentence, terms = unpack(text)
-            found = [(t.zh, t.en) for t in self.glossary.find(to_simplified(sentence))]
-            asked.append(pack(context, sentence, list(dict.fromkeys([*terms, *found]))))
-        results = self.inner.translate_detailed(asked)
-        return [Translation(source, r.text, r.suspect, r.reason, r.cached) for source, r in zip(sentences, results)]
+        for request in map(as_request, sentences):
+            found = [(t.zh, t.en) for t in self.glossary.find(to_simplified(request.sentence))]
+            asked.append(Request(request.sentence, request.context, tuple(dict.fromkeys([*request.terms, *found]))))
+        return self.inner.translate_detailed(asked)

@@ -13,6 +13,41 @@ from dataclasses import dataclass
 
 from ..errors import QabriefError
 
+MAX_CONTEXT_CHARS = 300  # the last few sentences; more costs prompt tokens and rarely helps
+
+
+@dataclass(frozen=True)
+class Request:
+    """One sentence to translate, with what a model may read but must never translate: the
+    sentences before it in its turn (a language model's context) and the official renderings of
+    its glossary terms. A plain string is a Request with neither, and is what most callers pass;
+    every translator and wrapper takes both (`as_request`), and the cache keys on all three."""
+
+    sentence: str
+    context: str = ""
+    terms: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self):
+        if len(self.context) > MAX_CONTEXT_CHARS:
+            object.__setattr__(self, "context", self.context[-MAX_CONTEXT_CHARS:])
+
+    @property
+    def key(self) -> str:
+        """What the cache stores it under: the sentence alone when that is all there is."""
+        if not self.context.strip() and not self.terms:
+            return self.sentence
+        import json
+
+        return json.dumps([self.sentence, self.context, [list(t) for t in self.terms]], ensure_ascii=False)
+
+
+def as_request(item: str | Request) -> Request:
+    return item if isinstance(item, Request) else Request(item)
+
+
+def sentence_of(item: str | Request) -> str:
+    return item.sentence if isinstance(item, Request) else item
+
 
 @dataclass(frozen=True)
 class Translation:
@@ -40,19 +75,20 @@ class Translator(ABC):
     #: Sentences one call should carry for best throughput; 0: no preference. A GPU is fastest
     #: with a whole brief in one call, a CPU streams a page Q&A by Q&A at the same speed.
     call_size: int = 0
-    #: Reads each sentence after the Chinese before it in its turn (`context.py`), not translated.
+    #: Reads each sentence after the Chinese before it in its turn (`Request.context`), not translated.
     wants_context: bool = False
     #: The model's family ("marian", "ct2", "causal-lm", …) and its licence with any restriction,
     #: for the brief's header and JSON; "" for translators without a model.
     model_family: str = ""
     licence: str = ""
 
-    def translate(self, sentences: Sequence[str]) -> list[str]:
+    def translate(self, sentences: Sequence[str | Request]) -> list[str]:
         return [t.text for t in self.translate_detailed(sentences)]
 
     @abstractmethod
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
-        """Translations of `sentences`, in order; empty strings map to empty strings."""
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
+        """Translations of `sentences` (strings or Requests), in order, each with its sentence as
+        `source`; empty sentences map to empty strings."""
 
     def notes(self) -> list[str]:
         """What the brief should say about how it was served (an optional store that failed)."""
@@ -90,8 +126,8 @@ class IdentityTranslator(Translator):
     cache_key = "identity"
     description = "no translation (identity)"
 
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
-        return [Translation(s, s) for s in sentences]
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
+        return [Translation(sentence_of(s), sentence_of(s)) for s in sentences]
 
 
 class EnglishUnavailable(QabriefError):
@@ -107,5 +143,5 @@ class UnavailableTranslator(Translator):
         self.description = f"no English ({reason})"
         self.cache_key = "unavailable"
 
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
         raise EnglishUnavailable(self.reason)

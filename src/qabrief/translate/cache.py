@@ -1,8 +1,9 @@
 """A persistent translation cache: SQLite in the user cache directory.
 
 Keyed by the translator's `cache_key` (model id; its hub revision, or for a local folder a
-hash of what the folder holds; backend, precision and generation options) and the source
-sentence as the brief sends it, so a change of any of them misses. The sentence is keyed
+hash of what the folder holds; backend, precision and generation options) and the request
+as the brief sends it (the sentence; with its context and terms where it has them,
+`Request.key`), so a change of any of them misses. The sentence is keyed
 before the translator prepares it: preparation is a fixed function of the sentence for a
 given `cache_key`, so the raw sentence identifies the English as well and costs no work.
 Safe across threads (one connection per thread) and processes (WAL journal, a busy
@@ -19,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from ..storage import when_unlocked
-from .base import Translation, TranslatorWrapper
+from .base import Request, Translation, TranslatorWrapper, as_request
 
 log = logging.getLogger("qabrief.translate")
 
@@ -91,8 +92,11 @@ class TranslationCache:
                 found[source] = Translation(source, text, bool(suspect), reason, cached=True)
         return found
 
-    def put_many(self, model_key: str, translations: Iterable[Translation]) -> None:
-        rows = [(model_key, t.source, t.text, int(t.suspect), t.reason) for t in translations]
+    def put_many(self, model_key: str, translations: Iterable[Translation], keys: Iterable[str] | None = None) -> None:
+        """Store translations under their source, or under `keys` (a Request's key: sentence, context, terms)."""
+        translations = list(translations)
+        keys = list(keys) if keys is not None else [t.source for t in translations]
+        rows = [(model_key, key, t.text, int(t.suspect), t.reason) for key, t in zip(keys, translations)]
         if not rows:
             return
         conn = self._connect()
@@ -129,15 +133,17 @@ class CachedTranslator(TranslatorWrapper):
         self.cache = cache or TranslationCache()
         self.broken: str | None = None  # why the cache is bypassed
 
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
-        wanted = [s for s in sentences if s.strip()]
-        hits = self._store(lambda: self.cache.get_many(self.cache_key, wanted)) or {}
-        missing = list(dict.fromkeys(s for s in wanted if s not in hits))
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
+        requests = [as_request(s) for s in sentences]
+        wanted = {r.key: r for r in requests if r.sentence.strip()}
+        hits = self._store(lambda: self.cache.get_many(self.cache_key, list(wanted))) or {}
+        missing = [key for key in wanted if key not in hits]
         if missing:
-            fresh = self.inner.translate_detailed(missing)
-            self._store(lambda: self.cache.put_many(self.cache_key, fresh))
-            hits.update({t.source: t for t in fresh})
-        return [hits[s] if s.strip() else Translation(s, "") for s in sentences]
+            fresh = self.inner.translate_detailed([_plain(wanted[key]) for key in missing])
+            self._store(lambda: self.cache.put_many(self.cache_key, fresh, missing))
+            hits.update(zip(missing, fresh))
+        return [_as_source(hits[r.key], r.sentence) if r.sentence.strip() else Translation(r.sentence, "")
+                for r in requests]
 
     def _store(self, action):
         if self.broken:
@@ -151,3 +157,15 @@ class CachedTranslator(TranslatorWrapper):
 
     def notes(self) -> list[str]:
         return ([self.broken] if self.broken else []) + self.inner.notes()
+
+
+def _as_source(translation: Translation, sentence: str) -> Translation:
+    """A cached row is stored under its request's key; the caller gets its sentence back as the source."""
+    if translation.source == sentence:
+        return translation
+    return Translation(sentence, translation.text, translation.suspect, translation.reason, translation.cached)
+
+
+def _plain(request: Request) -> str | Request:
+    """A bare sentence goes on as the plain string it is (the common case every translator takes)."""
+    return request.sentence if request.key == request.sentence else request

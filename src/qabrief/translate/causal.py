@@ -2,7 +2,7 @@
 
 The brief's unit stays the Chinese sentence. Each is one prompt, built as the model's
 card documents it (`prompts.py`), with the sentences before it in its turn as context
-the model is told not to translate (`context.py`); prompts of similar length are batched
+the model is told not to translate (`base.Request`); prompts of similar length are batched
 with left padding, and greedy decoding stops at the end-of-turn token. What such models
 do wrong that encoder–decoder models do not is guarded in `llm_output.py` (preambles
 such as "Here is the translation:", commentary, an answer in Chinese, the context
@@ -16,7 +16,7 @@ import logging
 from collections.abc import Callable
 
 from ..errors import QabriefError
-from .context import pack, unpack
+from .base import Request, as_request
 from .device import DeviceChoice, choose_device, torch_dtype
 from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
 from .fingerprint import folder_fingerprint
@@ -96,41 +96,43 @@ class CausalLMTranslator(ModelTranslator):
         if self.on_gpu:
             self.call_size = GPU_CALL_SIZE
 
-    # -- what the engine sees: pieces carry their context and terms, judged and divided on the sentence alone
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(self._prompt(text), add_special_tokens=False, verbose=False)["input_ids"])
+    # -- what the engine sees: pieces are Requests (their context and terms with them), judged and
+    # divided on the sentence alone
+    def count_tokens(self, piece: str | Request) -> int:
+        return len(self.tokenizer(self._prompt(piece), add_special_tokens=False, verbose=False)["input_ids"])
 
-    def _prompt(self, text: str, retry: bool = False) -> str:
-        context, sentence, terms = unpack(text)
-        return self.prompt.build(self.tokenizer, sentence, context, retry=retry, terms=terms)
+    def _prompt(self, piece: str | Request, retry: bool = False) -> str:
+        request = as_request(piece)
+        return self.prompt.build(self.tokenizer, request.sentence, request.context, retry=retry,
+                                 terms=list(request.terms))
 
-    def degeneracy(self, piece: str, english: str) -> str | None:
-        context, sentence, _ = unpack(piece)
-        return problem_of(sentence, english, context) or degeneracy(sentence, english)
+    def degeneracy(self, piece: Request, english: str) -> str | None:
+        return problem_of(piece.sentence, english, piece.context) or degeneracy(piece.sentence, english)
 
-    def halve(self, piece: str) -> list[str] | None:
-        context, sentence, terms = unpack(piece)
-        halves = halve(sentence)
-        return [pack(context, halves[0], terms), pack(context + halves[0], halves[1], terms)] if halves else None
+    def halve(self, piece: Request) -> list[Request] | None:
+        halves = halve(piece.sentence)
+        if not halves:
+            return None
+        return [Request(halves[0], piece.context, piece.terms),
+                Request(halves[1], piece.context + halves[0], piece.terms)]
 
-    def clauses(self, piece: str) -> list[str]:
-        context, sentence, terms = unpack(piece)
-        out, before = [], context
-        for clause in split_clauses(sentence):
-            out.append(pack(before, clause, terms))
+    def clauses(self, piece: Request) -> list[Request]:
+        out, before = [], piece.context
+        for clause in split_clauses(piece.sentence):
+            out.append(Request(clause, before, piece.terms))
             before += clause
         return out
 
-    def pieces(self, sentence: str) -> list[str]:
+    def pieces(self, request: Request) -> list[Request]:
         # the sentence is prepared and fitted as every backend's; its context and terms go with each piece
-        context, sentence, terms = unpack(sentence)
-        context, sentence = prepare_source(context), prepare_source(sentence)
+        context, sentence = prepare_source(request.context), prepare_source(request.sentence)
         if not sentence:
             return []
-        fits = split_to_fit(sentence, lambda t: self.count_tokens(pack(context, t, terms)), self.limit)
-        return [pack(context, p, terms) for p in fits]
+        fits = split_to_fit(sentence, lambda t: self.count_tokens(Request(t, context, request.terms)), self.limit)
+        return [Request(p, context, request.terms) for p in fits]
 
-    def _generate_batch(self, texts: list[str], min_new: int | None, max_new: int, **options) -> list[Output]:
+    def _generate_batch(self, texts: list[str | Request], min_new: int | None, max_new: int,
+                        **options) -> list[Output]:
         import torch
 
         # the engine's retry of a degenerate answer asks for a penalty against loops; an LLM's usual
@@ -149,7 +151,8 @@ class CausalLMTranslator(ModelTranslator):
         with torch.inference_mode():
             generated = self.model.generate(**enc, **kwargs)
         outputs = []
-        for row, (context, _, _) in zip(generated[:, enc["input_ids"].shape[1]:].tolist(), map(unpack, texts)):
+        contexts = [as_request(text).context for text in texts]
+        for row, context in zip(generated[:, enc["input_ids"].shape[1]:].tolist(), contexts):
             ends = [i for i, token in enumerate(row) if token in self.stop_ids]
             produced = row[: ends[0]] if ends else row
             text = self.tokenizer.decode(produced, skip_special_tokens=True)

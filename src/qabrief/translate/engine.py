@@ -23,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .base import Translation, Translator
+from .base import Request, Translation, Translator, as_request, sentence_of
 from .device import is_out_of_memory, release_device_memory
 from .guard import degeneracy
 from .prepare import halve, join_pieces, prepare_source, split_clauses, split_to_fit
@@ -108,9 +108,9 @@ class ModelTranslator(Translator):
     def on_gpu(self) -> bool:
         return self.choice.device.startswith("cuda")
 
-    def translate_detailed(self, sentences: Sequence[str]) -> list[Translation]:
+    def translate_detailed(self, sentences: Sequence[str | Request]) -> list[Translation]:
         with self._lock:
-            return self._translate(sentences)
+            return self._translate([as_request(s) for s in sentences])
 
     def warm_shapes(self) -> list[tuple[int, int]]:
         """(source tokens, sentences) of the batches warm-up runs: for each length bucket up to
@@ -143,12 +143,13 @@ class ModelTranslator(Translator):
             low, high = (mid + 1, high) if self.count_tokens(text[:mid]) < tokens else (low, mid)
         return text[:low]
 
-    def _translate(self, sentences: Sequence[str]) -> list[Translation]:
-        pieces_of = [self.pieces(s) for s in sentences]
+    def _translate(self, requests: list[Request]) -> list[Translation]:
+        pieces_of = [self.pieces(r) for r in requests]
         unique = list(dict.fromkeys(piece for pieces in pieces_of for piece in pieces))
         english, reason = self._translate_pieces(unique, halvings=0)
         out = []
-        for source, pieces in zip(sentences, pieces_of):
+        for request, pieces in zip(requests, pieces_of):
+            source = request.sentence
             if not pieces:
                 out.append(Translation(source, ""))
                 continue
@@ -158,10 +159,11 @@ class ModelTranslator(Translator):
         return out
 
     # How a piece is judged and divided; a backend whose pieces carry more than the text to
-    # translate (a causal LM's context, `context.py`) says how to see only that text.
-    def pieces(self, sentence: str) -> list[str]:
-        """The sentence prepared and split into pieces that fit the model (room for </s>); [] if empty."""
-        prepared = prepare_source(sentence)
+    # translate (a causal LM's context and terms: its pieces are Requests) says how to see only that text.
+    def pieces(self, request: Request) -> list:
+        """The sentence prepared and split into pieces that fit the model (room for </s>); [] if empty.
+        An encoder–decoder model reads the sentence alone (its terms are masked by the glossary enforcer)."""
+        prepared = prepare_source(request.sentence)
         return split_to_fit(prepared, self.count_tokens, self.limit - 2) if prepared else []
 
     def degeneracy(self, piece: str, english: str) -> str | None:
@@ -218,7 +220,7 @@ class ModelTranslator(Translator):
         return results
 
     def _by_clauses(self, piece: str) -> Output | None:
-        clauses = [c for c in self.clauses(piece) if c.strip()]
+        clauses = [c for c in self.clauses(piece) if sentence_of(c).strip()]
         if len(clauses) < 2:
             return None
         outputs = self._generate(clauses, **RETRY_OPTIONS)
