@@ -33,6 +33,13 @@ def to_simplified(text: str) -> str:
     """Simplified Chinese for models trained on it (OPUS is mostly Simplified)."""
     if not text or not HAN_RE.search(text):
         return text
+    if len(text) <= 1000:  # a sentence: the summarizer's cues ask for it several times each
+        return _simplified_sentence(text)
+    return _converter("t2s").convert(text)
+
+
+@lru_cache(maxsize=8192)  # at most 8,192 × 1,000 characters (MAX_SENTENCE_CHARS): ~30 MB
+def _simplified_sentence(text: str) -> str:
     return _converter("t2s").convert(text)
 
 

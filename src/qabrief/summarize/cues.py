@@ -6,6 +6,7 @@ All patterns match the Simplified form, so Traditional transcripts need no secon
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..parse.script import han_count, to_simplified
 
@@ -43,6 +44,7 @@ def is_interrogative(sentence: str) -> bool:
     return bool(_QUESTION_WORDS.search(s)) and han_count(s) >= 4
 
 
+@lru_cache(maxsize=8192)  # asked of each sentence by the budget's share, the picker and the keywords
 def is_courtesy(sentence: str) -> bool:
     """Thanks, greetings, closings and hand-overs: never worth a reader's time."""
     s = to_simplified(sentence)

@@ -29,10 +29,13 @@ from ..errors import QabriefError
 MAX_TURN_SENTENCES = 1000
 MAX_TURN_CHARS = 60_000
 MAX_BRIEF_SENTENCES = 50_000
-# Units of jieba's part-of-speech HMM (one tag pair tried, about 0.4 µs here); the seed
-# transcript costs about 1 million, i.e. ~110 per character.
-KEYWORD_COST_PER_SEGMENT = 4_000_000
-KEYWORD_COST_PER_BRIEF = 40_000_000
+# Units of jieba's part-of-speech HMM (one tag pair tried, about 0.4 µs here), as bounded
+# by keywords.tagging_cost: the seed transcript (9,000 characters) is 8 million by that bound
+# and tagged in 0.3 s (words in the dictionary never reach the HMM); the 200 characters with
+# the most tags come close to the bound. So a segment the size of the seed is read whole, and
+# the worst text costs the brief ~10 s of tagging.
+KEYWORD_COST_PER_SEGMENT = 8_500_000
+KEYWORD_COST_PER_BRIEF = 24_000_000
 
 
 class WorkCancelled(QabriefError):
