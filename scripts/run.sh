@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for a fresh machine: `bash scripts/run.sh app` or `bash scripts/run.sh test`.
-# Creates .venv (once), installs qabrief with what the job needs, then runs the job.
+# Creates .venv (once), installs qabrief with what the job needs (only when pyproject.toml changed
+# since the last install, so a second start needs no network), then runs the job.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 job="${1:-app}"; shift || true
@@ -14,13 +15,27 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # torch first and pinned: 2.13.0 is a CPU build (a bare `torch` would pull a multi-GB CUDA build).
 python -c "import torch" 2>/dev/null || pip install -q "torch==2.13.0"
 
+# pip runs only when what is installed is out of date: a stamp in .venv holds the hash of
+# pyproject.toml and the extras installed with it (QABRIEF_REINSTALL=1 forces a new install).
+install() {
+  local extras="$1" want stamp
+  stamp=".venv/.qabrief-installed-${extras//,/-}"
+  want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+  if [ "${QABRIEF_REINSTALL:-0}" != 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] \
+      && python -c "import qabrief" 2>/dev/null; then
+    return 0
+  fi
+  pip install -q -e ".[$extras]"
+  echo "$want" > "$stamp"
+}
+
 case "$job" in
   app)
-    pip install -q -e ".[translate,app]"
+    install "translate,app"
     exec python app.py "$@"
     ;;
   test)
-    pip install -q -e ".[translate,app,fast,test,ray]"
+    install "translate,app,fast,test,ray"
     # The browser test drives Debian's Chromium (Playwright cannot download its own browser here);
     # a CJK font makes the screenshot readable.
     if [ ! -x /usr/bin/chromium ]; then
