@@ -6,7 +6,7 @@ official-English readers, which the fetch stage itself must not import."""
 from __future__ import annotations
 
 from .errors import QabriefError
-from .fetch.addresses import _shown
+from .fetch.addresses import shown_address
 from .fetch.client import fetch_page
 from .fetch.policy import FetchFailed, FetchPolicy
 
@@ -19,7 +19,7 @@ def transcript_at(url: str, policy: FetchPolicy | None = None, resolve=None):
     try:
         transcript = parse(page.data, charset=page.charset)
     except QabriefError as exc:
-        raise FetchFailed(f"{_shown(url.strip())}: {_page_words(exc)}") from None
+        raise FetchFailed(f"{shown_address(url.strip())}: {_page_words(exc)}") from None
     return transcript, dict(page.origin(), role="transcript")
 
 
@@ -31,7 +31,7 @@ def english_at(url: str, policy: FetchPolicy | None = None, resolve=None):
     try:
         english = read_english(page.data)
     except QabriefError as exc:
-        raise FetchFailed(f"{_shown(url.strip())}: {_page_words(exc)} (the official English)") from None
+        raise FetchFailed(f"{shown_address(url.strip())}: {_page_words(exc)} (the official English)") from None
     return english, dict(page.origin(), role="official English")
 
 

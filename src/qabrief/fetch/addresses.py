@@ -71,7 +71,7 @@ def check_address(url: str, policy: FetchPolicy, resolve: Resolver | None = None
     if len(url) > MAX_ADDRESS_CHARS:
         raise FetchRefused(f"the address is {len(url)} characters long; at most {MAX_ADDRESS_CHARS} are accepted")
     url = url.strip()
-    shown = _shown(url)
+    shown = shown_address(url)
     if any(_unprintable(ch) for ch in url):
         raise FetchRefused(f"refused {shown}: an address cannot contain spaces or control characters")
     scheme, authority, path = _split(url, shown)
@@ -277,7 +277,7 @@ def _reason(exc: Exception) -> str:
     return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
-def _shown(url: str) -> str:
+def shown_address(url: str) -> str:
     """The address as an error names it: short, and without anything that may be a user name
     or password: whatever stands between `//` and the last `@` is left out (a password may
     itself hold @, and parsers disagree on where user info ends); spaces and control

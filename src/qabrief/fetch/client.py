@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from urllib.parse import urljoin
 
-from .addresses import Resolver, Target, _shown, check_address
+from .addresses import Resolver, Target, check_address, shown_address
 from .policy import MAX_REDIRECTS, FetchFailed, FetchPolicy, FetchRefused
 
 KEPT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/markdown")
@@ -64,7 +64,7 @@ def fetch_page(url: str, policy: FetchPolicy | None = None, resolve: Resolver | 
             return _page(asked, current, response, deadline, policy)
         finally:
             response.close()
-    raise FetchFailed(f"{_shown(asked)} redirects more than {MAX_REDIRECTS} times")
+    raise FetchFailed(f"{shown_address(asked)} redirects more than {MAX_REDIRECTS} times")
 
 
 def _redirect_target(current: str, location: str) -> str:
@@ -78,7 +78,7 @@ def _redirect_target(current: str, location: str) -> str:
     try:
         return urljoin(current, location)
     except ValueError:
-        raise FetchRefused(f"refused the redirect from {_shown(current)} to {_shown(location)}: "
+        raise FetchRefused(f"refused the redirect from {shown_address(current)} to {shown_address(location)}: "
                            "it is not a well-formed address") from None
 
 
@@ -112,7 +112,7 @@ def _open(urllib3, target: Target, deadline: float, policy: FetchPolicy):
 
 
 def _page(asked: str, final: str, response, deadline: float, policy: FetchPolicy) -> FetchedPage:
-    shown = _shown(asked)
+    shown = shown_address(asked)
     if response.status != 200:
         raise FetchFailed(f"{shown} answered {response.status} {response.reason or ''}".rstrip())
     content_type = response.headers.get("Content-Type", "")
