@@ -54,8 +54,8 @@ def test_offered_names_are_presets_the_default_and_the_models_folder(models, mon
     monkeypatch.setenv("QABRIEF_MODEL", str(tmp_path / "operator-choice"))
     policy = ModelPolicy.from_env()
     offered = policy.offered()
-    assert offered[0] == str(tmp_path / "operator-choice") and "opus-mt-zh-en" in offered
-    assert str(models / "mine") in offered
+    assert offered[0] == "operator-choice" and "opus-mt-zh-en" in offered  # names, never the server's paths
+    assert "mine" in offered and not any(str(tmp_path) in name for name in offered)
     loader = RecordingLoader()
     pool = TranslatorPool(loader, policy=policy)
     for name in offered:
@@ -203,3 +203,22 @@ def test_a_translator_with_no_fallback_is_remembered_as_failed(models):
     assert translator is None and "no English" in notice and "libcublas.so.12" in notice
     assert loaded == [("m", "auto", "ct2")]  # remembered: not loaded again, and no other path tried
     assert pool.loaded() == []  # the failed translator was let go
+
+
+def test_a_public_page_names_models_and_never_shows_the_servers_paths(models, monkeypatch, tmp_path):
+    monkeypatch.setenv("QABRIEF_MODEL", str(tmp_path / "secret-place" / "tuned"))
+    policy = ModelPolicy.from_env()
+    assert policy.model_for("tuned") == str(tmp_path / "secret-place" / "tuned")
+    assert policy.model_for("mine") == str(models / "mine") and policy.model_for("opus-mt-zh-en") == "opus-mt-zh-en"
+    with pytest.raises(ModelRefused) as refused:
+        policy.check(str(tmp_path / "elsewhere" / "model"))
+    assert str(tmp_path) not in str(refused.value) and "'model' is not offered" in str(refused.value)
+
+    def loader(model, **_):
+        raise QabriefError(f"cannot load model from {model}: bad file")
+
+    pool = TranslatorPool(loader, policy=policy)
+    for name in ("tuned", "mine"):
+        translator, notice = pool.get(name)
+        assert translator is None and "bad file" in notice and str(tmp_path) not in notice
+        assert f"cannot load model from {name}" in notice

@@ -85,7 +85,8 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     (with the official English, when given, already in place) first, then again after each
     Q&A's machine English (raises QabriefError)."""
     source = _source(text, upload, "paste a transcript or its link, upload a file, or click “Load example”")
-    official = _source(english, english_upload, None) if (english and english.strip()) or english_upload else None
+    official = (_source(english, english_upload, None, "the official English")
+                if (english and english.strip()) or english_upload else None)
     if english_mode not in ENGLISH_MODES:
         raise QabriefError(f"English mode must be one of {', '.join(ENGLISH_MODES)}, not {str(english_mode)[:20]!r}")
     if model != NO_MODEL and translator_pool().policy is not None:  # an offered device and backend only
@@ -153,15 +154,34 @@ def _add_notice(brief: Brief, notice: str | None) -> None:
         brief.notice = f"{brief.notice} {notice}" if brief.notice else notice
 
 
-def _source(text: str | None, upload: str | None, missing: str | None) -> str | Path:
+def _source(text: str | None, upload: str | None, missing: str | None, what: str = "the transcript") -> str | Path:
+    """The pasted text or the uploaded file, never one silently over the other: both at once are refused."""
     if upload:
         path = Path(upload)
-        if path.suffix.lower() not in UPLOAD_TYPES:
-            raise QabriefError(f"{path.name}: upload a {', '.join(UPLOAD_TYPES)} file")
+        check_upload(upload)
+        if text and text.strip():
+            raise QabriefError(f"{what} is both pasted and uploaded ({path.name}): clear the text box or remove "
+                               "the file (its ×), so that it is clear which one to brief")
         return path
     if text and text.strip():
         return text
     raise QabriefError(missing)
+
+
+def check_upload(upload: str | None) -> None:
+    """The one message for a file of the wrong type, on upload and on Make brief alike."""
+    if upload and Path(upload).suffix.lower() not in UPLOAD_TYPES:
+        raise QabriefError(f"{Path(upload).name}: upload a {', '.join(UPLOAD_TYPES)} file "
+                           "(a Word or PDF document: save it as text, or paste its text)")
+
+
+def upload_message(upload: str | None) -> str:
+    """The page's answer to an upload: nothing when the file's type is accepted, else the message."""
+    try:
+        check_upload(upload)
+    except QabriefError as exc:
+        return render_error(str(exc))
+    return ""
 
 
 def _read_official(source: str | Path):
@@ -212,11 +232,24 @@ def _write_downloads(brief: Brief) -> list[str]:
     folder.mkdir(parents=True)
     outputs = {"md": render_markdown(brief), "html": render_html(brief, standalone=True), "json": render_json(brief)}
     paths = []
+    stem = download_name(brief)
     for ext, content in outputs.items():
-        path = folder / f"brief.{ext}"
+        path = folder / f"{stem}.{ext}"
         path.write_text(content, encoding="utf-8")
         paths.append(str(path))
     return paths
+
+
+def download_name(brief: Brief) -> str:
+    """The export files' name: the document's date and title (2021-09-19-工信部-推進制造強國…), so that
+    a reader's downloads folder tells one brief from another; "brief" only when the document has neither."""
+    import re
+    import unicodedata
+
+    title = unicodedata.normalize("NFKC", brief.title_en or brief.title_zh or "")
+    words = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_")[:60].rstrip("-_")
+    date = (brief.date or "")[:10] if re.match(r"\d{4}-\d\d-\d\d", brief.date or "") else ""
+    return "-".join(x for x in (date, words) if x) or "brief"
 
 
 def run_page(text, upload, length, scope, model, device, progress=None, *args, **options):
@@ -274,11 +307,11 @@ def startup_notice(model: str) -> str:
         translator_pool().policy.check(model)
         resolved = resolve_model(model)
     except QabriefError as exc:
-        return f"**English is off.** {exc}. Chinese briefs still work."
+        return _public(f"**English is off.** {exc}. Chinese briefs still work.")
     notes = []
     if model_family(resolved) == "causal-lm" and not torch_sees_a_gpu():
-        notes.append(f"**English is off for {resolved.label}:** it is a language model that needs a CUDA GPU, and "
-                     "this server has none. Chinese briefs still work; choose a model made for CPUs for English.")
+        notes.append(f"**English is off for {resolved.label}:** it is a language model that needs a CUDA GPU, "
+                     "and this server has none. Chinese briefs still work; choose a model made for CPUs for English.")
     else:
         try:
             must_load_locally(resolved)
@@ -288,7 +321,13 @@ def startup_notice(model: str) -> str:
     if spec and (spec.restriction or "NC" in spec.license):
         notes.append(f"**Licence of {spec.name}:** {spec.license}" + (
             f": {spec.restriction}." if spec.restriction else " (non-commercial use only)."))
-    return "\n\n".join(notes)
+    return _public("\n\n".join(notes))
+
+
+def _public(text: str) -> str:
+    """The page names models, never the server's paths (`ModelPolicy.public_text`)."""
+    policy = translator_pool().policy
+    return policy.public_text(text) if policy is not None else text
 
 
 def keeping_notice() -> str:
@@ -318,7 +357,7 @@ def build_app():
     with gr.Blocks(title="qabrief — bilingual press-conference briefs", delete_cache=(600, 3600)) as demo:
         name, why = default_choice()
         gr.Markdown("## qabrief\nBilingual briefs of Chinese press conferences: who asked what, what was "
-                    f"answered, the Chinese beside the English. Default model: **{name}** ({why}).")
+                    f"answered, the Chinese beside the English. Default model: **{_public(name)}** ({why}).")
         banner = gr.Markdown(startup_notice(default), elem_id="banner")
         gr.Markdown(keeping_notice(), elem_id="kept")
         with gr.Row():
@@ -339,7 +378,7 @@ def build_app():
             with gr.Column(scale=2):
                 length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
-                model = gr.Dropdown(model_choices(), value=default, label="Model")
+                model = gr.Dropdown(model_choices(), value=model_choices()[0], label="Model")  # the default, by name
                 with gr.Row():
                     policy = translator_pool().policy
                     device = gr.Dropdown(list(policy.devices), value=policy.devices[0], label="Device",

@@ -93,17 +93,38 @@ class ModelPolicy:
                                f"not device {device[:20]!r} with backend {backend[:20]!r}")
 
     def offered(self) -> list[str]:
-        """The names a request may use, as the page lists them."""
+        """The names a request may use, as the page lists them: presets and folder names, never
+        a path of the server's (`model_for` maps a name back to what loads)."""
+        return list(self._names())
+
+    def _names(self) -> dict[str, str]:
+        """name shown → the model argument it stands for."""
         # a converted folder (NAME-ct2-int8) is a form of NAME, not a model of its own to offer
         local = sorted(p.name for p in models_dir().glob("*") if p.is_dir() and p.name not in MODELS
                        and not p.name.startswith(".") and not _CONVERTED.search(p.name))
-        names = [default_model(), *MODELS, *(str(models_dir() / n) for n in local)]
-        return list(dict.fromkeys(names))
+        default = default_model()
+        names = {_display(default): default}
+        for name in [*MODELS, *local]:
+            names.setdefault(name, name if name in MODELS else str(models_dir() / name))
+        return names
+
+    def model_for(self, name: str | None) -> str | None:
+        """What loads for a name the page offered (a folder name → its path); anything else as given."""
+        return self._names().get(str(name), name) if name else name
+
+    def public_text(self, text: str) -> str:
+        """A message for the page with the server's paths replaced by the names the page shows."""
+        for shown, model in sorted(self._names().items(), key=lambda item: -len(item[1])):
+            if model != shown and ("/" in model or "\\" in model):
+                text = text.replace(str(Path(model).expanduser().resolve()), shown).replace(model, shown)
+        return text.replace(str(models_dir().resolve()), "the models folder").replace(str(models_dir()),
+                                                                                     "the models folder")
 
     def check(self, model: str | None) -> None:
-        """Raise ModelRefused unless `model` may be loaded for a request."""
+        """Raise ModelRefused unless `model` (a name the page offers, or the path it stands for) may
+        be loaded for a request."""
         name = str(model or default_model())
-        if self.allow_any or name in (NO_MODEL, default_model()) or name in MODELS:
+        if self.allow_any or name in (NO_MODEL, default_model()) or name in MODELS or name in self._names():
             return
         if "\x00" not in name and len(name) < 4096:
             path = Path(name).expanduser()
@@ -113,10 +134,17 @@ class ModelPolicy:
                 inside = False
             if inside:
                 return
-        shown = name if len(name) <= 80 else name[:77] + "…"
+        shown = Path(name).name if "/" in name else name  # never echo a path of the server's
+        shown = shown if len(shown) <= 80 else shown[:77] + "…"
         raise ModelRefused(f"model {shown!r} is not offered on this server; choose one of: "
                            f"{', '.join(self.offered() + [NO_MODEL])} (the operator can allow any model "
                            f"with {ALLOW_ANY_ENV}=1)")
+
+
+def _display(model: str) -> str:
+    """How the page names a model: a preset or hub id ("org/name") as it is, a folder by its name."""
+    hub_id = model.count("/") == 1 and not model.startswith(("/", ".", "~")) and not Path(model).exists()
+    return model if model in MODELS or hub_id or ("/" not in model and "\\" not in model) else Path(model).name
 
 
 def _max_models() -> int:
@@ -175,6 +203,7 @@ class TranslatorPool:
         if self.policy is not None:
             self.policy.check(model)
             self.policy.check_path(device, backend)
+            model = self.policy.model_for(model)
         key = (str(model or ""), device, backend)
         while True:
             with self._lock:
@@ -235,6 +264,7 @@ class TranslatorPool:
                 log.exception("loading %s failed", model)
             notice = f"Chinese only — no English: {reason}"
             log.warning(notice)
+            notice = self._public(notice)
             self._remember_failure(key, notice, None)
             return None, notice
         if because:
@@ -297,7 +327,11 @@ class TranslatorPool:
             if entry is not None and entry.translator is failed:
                 del self._loaded[key]
         _unload(failed)
-        self._remember_failure(key, f"Chinese only — no English: {reason}", fallback)
+        self._remember_failure(key, self._public(f"Chinese only — no English: {reason}"), fallback)
+
+    def _public(self, text: str) -> str:
+        """The page's words: no server path when the pool serves a public page (a policy is set)."""
+        return self.policy.public_text(text) if self.policy is not None else text
 
     def loaded(self) -> list[tuple[str, str, str]]:
         with self._lock:
