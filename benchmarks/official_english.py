@@ -82,13 +82,13 @@ def memory_effect(confs: list[dict], folder: Path) -> dict:
 
     from qabrief import parse
     from qabrief.brief import all_turns, chinese_brief
-    from qabrief.importing import _confident
+    from qabrief.memory_import import confident_pairs
     from qabrief.official import TranslationMemory
 
     memory = TranslationMemory(folder / "memory.sqlite3")
     for conference in (c for c in confs if c["date"].startswith("2018")):
         zh_text, en_text = documents(conference)
-        memory.add(_confident(chinese_brief(zh_text, english=en_text)), f"fmprc {conference['date']}")
+        memory.add(confident_pairs(chinese_brief(zh_text, english=en_text)), f"fmprc {conference['date']}")
     chrf = CHRF()
     served = right = 0
     for conference in (c for c in confs if c["date"].startswith("2019")):
@@ -119,13 +119,13 @@ def best_span(english: str, paragraph: str, chrf) -> float:
 
 def memory_speed(confs: list[dict], folder: Path, scale: int) -> list[dict]:
     from qabrief.brief import chinese_brief
-    from qabrief.importing import _confident
+    from qabrief.memory_import import confident_pairs
     from qabrief.official import TranslationMemory
 
     pairs = []
     for conference in confs:
         zh_text, en_text = documents(conference)
-        pairs += _confident(chinese_brief(zh_text, english=en_text))
+        pairs += confident_pairs(chinese_brief(zh_text, english=en_text))
     seed = SEED.read_bytes()
     rows = []
     for label, size in (("no memory", 0), ("corpus", 1), (f"corpus x{scale}", scale)):

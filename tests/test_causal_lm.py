@@ -9,8 +9,8 @@ import pytest
 
 from qabrief import QabriefError
 from qabrief.brief import make_brief
+from qabrief.model_pool import TranslatorPool
 from qabrief.render import render_html, render_json
-from qabrief.service import TranslatorPool
 from qabrief.translate import MODELS, load_translator
 from qabrief.translate.base import Request, Translation, Translator, as_request
 from qabrief.translate.prompts import PROMPTS

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from qabrief.cli import main
-from qabrief.service import TranslatorPool
+from qabrief.model_pool import TranslatorPool
 from qabrief.translate import load_translator
 from qabrief.translate.base import TranslatorWrapper
 

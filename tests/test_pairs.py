@@ -4,7 +4,7 @@ import`, by `eval --reference` and as a glossary, each taking the same columns."
 
 import pytest
 
-from qabrief import QabriefError, importing
+from qabrief import QabriefError, memory_import
 from qabrief.cli import main
 from qabrief.evaluation.references import load_reference
 from qabrief.fidelity import Glossary
@@ -31,7 +31,7 @@ def exported(tmp_path, monkeypatch, capsys):
 
 
 def test_what_memory_export_writes_is_read_by_all_three_readers(exported, tmp_path, monkeypatch):
-    assert list(importing.read_tsv(exported)) == PAIRS
+    assert list(memory_import.read_tsv(exported)) == PAIRS
     name, references = load_reference(exported)  # before: "expected two columns"
     assert name == "export.tsv" and [(p.zh, p.en) for p in references] == PAIRS
     assert references[0].origin == "export.tsv:2"  # line 1 is the header comment
@@ -61,7 +61,7 @@ def test_one_rule_two_columns_or_more():
 def test_every_reader_names_the_file_and_line_of_a_bad_line(tmp_path, line, says):
     bad = tmp_path / "bad.tsv"
     bad.write_text(f"谢谢。\tThank you.\n{line}\n", encoding="utf-8")
-    for read in (lambda: list(importing.read_tsv(bad)), lambda: load_reference(bad),
+    for read in (lambda: list(memory_import.read_tsv(bad)), lambda: load_reference(bad),
                  lambda: Glossary.load(bad, builtin=False), lambda: read_pairs(bad)):
         with pytest.raises(QabriefError) as caught:
             read()

@@ -13,8 +13,8 @@ import pytest
 
 from qabrief import settings
 from qabrief.fetch.policy import FetchPolicy
+from qabrief.model_pool import ModelPolicy, _max_models
 from qabrief.parse.reading import MAX_INPUT_BYTES
-from qabrief.service import ModelPolicy, _max_models
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "qabrief"

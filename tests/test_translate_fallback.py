@@ -114,7 +114,7 @@ class _FailsOnFirstTranslation(_FailingCT2):
 def test_the_app_keeps_the_chinese_when_the_translator_fails_and_serves_the_fallback_next(models, monkeypatch,
                                                                                             seed_text):
     import qabrief.app as app
-    import qabrief.service as service
+    import qabrief.model_pool as model_pool
 
     monkeypatch.setenv("QABRIEF_MODEL", str(models / "tiny"))
     monkeypatch.setenv("QABRIEF_CACHE", "off")
@@ -133,8 +133,8 @@ def test_the_app_keeps_the_chinese_when_the_translator_fails_and_serves_the_fall
     assert "transformers" in second and "illegal memory access" in second  # the fallback, and why, in the header
 
     # the usual minute later the first choice is tried again
-    later = time.monotonic() + service.RETRY_FAILED_AFTER_S + 1
-    monkeypatch.setattr(service.time, "monotonic", lambda: later)
+    later = time.monotonic() + model_pool.RETRY_FAILED_AFTER_S + 1
+    monkeypatch.setattr(model_pool.time, "monotonic", lambda: later)
     monkeypatch.setattr(ctranslate2, "Translator", _FailingCT2.real)
     third, _ = app.run_page(text, None, 0, "Full text", str(models / "tiny"), "auto")
     assert "CTranslate2 int8 on cpu" in third and MEMORISED[1] in third and "illegal memory access" not in third

@@ -27,11 +27,11 @@ from . import settings
 from .brief import Brief, chinese_brief, english_stages
 from .errors import QabriefError
 from .fidelity import Glossary
+from .model_pool import NO_MODEL, ModelPolicy, TranslatorPool
 from .official import ENGLISH_MODES, default_memory
 from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
-from .service import NO_MODEL, ModelPolicy, TranslatorPool
 from .summarize import Budget
 from .translate import default_choice, default_model
 
@@ -93,7 +93,7 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         translator_pool().policy.check_path(device, backend)
     budget = _budget(length)  # a bad request is refused before any model loads
     from .fetch import looks_like_address
-    from .fetched import english_at, transcript_at
+    from .linked_documents import english_at, transcript_at
     from .parse import parse
 
     fetched = []

@@ -198,7 +198,7 @@ def _glossary(args):
 
 
 def _load_translator(args, warm: bool = False):
-    from .service import NO_MODEL
+    from .model_pool import NO_MODEL
     from .translate import load_translator
 
     if args.model == NO_MODEL:
@@ -212,7 +212,7 @@ def _translator_factory(args):
     the loading policy, for a run (`load_for_run`: a dead path is left for the next one)."""
     from functools import partial
 
-    from .service import NO_MODEL
+    from .model_pool import NO_MODEL
     from .translate import load_for_run
 
     if args.model == NO_MODEL:
@@ -224,7 +224,7 @@ def _translator_factory(args):
 
 def _batch_key(args) -> str | None:
     """What every document's key holds of the model, computed without loading it."""
-    from .service import NO_MODEL
+    from .model_pool import NO_MODEL
     from .translate import plan_key
 
     if args.model == NO_MODEL:
@@ -390,7 +390,8 @@ def _memory():
 
 
 def _cmd_memory_import(args) -> int:
-    from . import importing
+    from . import memory_import
+    from .companions import english_companion, is_english_companion
 
     memory = _memory()
     if args.english and len(args.files) != 1:
@@ -402,18 +403,18 @@ def _cmd_memory_import(args) -> int:
             raise QabriefError(f"no such file or folder: {path}")
         source = args.source or path.name
         if args.english:
-            batches = [(source, importing.read_documents(path, args.english))]
+            batches = [(source, memory_import.read_documents(path, args.english))]
         elif path.is_dir():
-            batches = [(args.source or f.name, importing.read_documents(f, english))
-                       for f in sorted(path.iterdir()) if f.is_file() and not importing.is_english_companion(f)
-                       and (english := importing.english_companion(f))]
+            batches = [(args.source or f.name, memory_import.read_documents(f, english))
+                       for f in sorted(path.iterdir()) if f.is_file() and not is_english_companion(f)
+                       and (english := english_companion(f))]
         elif path.suffix.lower() == ".tmx":
-            batches = [(source, list(importing.read_tmx(path)))]
+            batches = [(source, list(memory_import.read_tmx(path)))]
         elif path.suffix.lower() in (".jsonl", ".json"):  # one batch per conference: each its own source
             batches = [(f"{args.source or path.name} {date}", pairs)
-                       for date, pairs in importing.read_bilingual_conferences(path, args.year)]
+                       for date, pairs in memory_import.read_bilingual_conferences(path, args.year)]
         else:
-            batches = [(source, list(importing.read_tsv(path)))]
+            batches = [(source, list(memory_import.read_tsv(path)))]
         # TMX and TSV are renderings someone chose: served at once, replacing a learned one; links
         # read off transcripts are the aligner's, served once independent documents agree
         trusted = path.is_file() and path.suffix.lower() not in (".jsonl", ".json") and not args.english

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..brief import Brief, all_turns, chinese_brief, english_stages
+from ..companions import english_companion
 from ..errors import QabriefError
 from ..fidelity import Glossary
-from ..importing import english_companion
 from ..parse.reading import MAX_INPUT_BYTES
 from ..render import render_html, render_json, render_markdown
 from ..summarize import Budget
@@ -101,7 +101,7 @@ def collect_inputs(inputs: list[Path]) -> list[Path | Link | BadLine]:
     """Files as given, and every non-hidden file under given folders, in a stable order; a
     transcript's official English (NAME.en.txt beside NAME.txt) goes with it, not on its own.
     A links file given by name stands for the addresses it lists (`links.py`)."""
-    from ..importing import is_english_companion
+    from ..companions import is_english_companion
 
     items: list[Path | Link | BadLine] = []
     for item in inputs:
@@ -189,7 +189,7 @@ def prepare(path: Path | Link, options: BatchOptions) -> Brief:
 
     fetched = []
     if isinstance(path, Link):
-        from ..fetched import english_at, transcript_at
+        from ..linked_documents import english_at, transcript_at
 
         transcript, origin = transcript_at(path.url)
         english, fetched = None, [origin]

@@ -19,18 +19,6 @@ from pathlib import Path
 from .errors import QabriefError
 from .pairs import read_pairs, read_text
 
-ENGLISH_SUFFIXES = (".en.txt", ".en.html", ".en.htm")
-
-
-def english_companion(path: Path) -> Path | None:
-    """NAME.en.txt (or .en.html) beside NAME.txt: a transcript's official English."""
-    base = path.name[: -len(path.suffix)] if path.suffix else path.name
-    return next((path.with_name(base + s) for s in ENGLISH_SUFFIXES if path.with_name(base + s).is_file()), None)
-
-
-def is_english_companion(path: Path) -> bool:
-    return path.name.lower().endswith(ENGLISH_SUFFIXES)
-
 
 def read_tsv(path: Path) -> Iterator[tuple[str, str]]:
     """(Chinese, English) of a TSV of pairs, by the one rule of `qabrief.pairs` (what `memory export` writes)."""
@@ -76,7 +64,7 @@ def read_documents(chinese: Path | str, english: Path | str) -> list[tuple[str, 
 
     transcript, english_doc = parse(chinese), read_english(english)
     brief = chinese_brief(transcript, english=english_doc, english_mode="official")
-    return Learned(_confident(brief), document_of(transcript.turns, english_doc))
+    return Learned(confident_pairs(brief), document_of(transcript.turns, english_doc))
 
 
 def read_bilingual_conferences(path: Path, year: str | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
@@ -104,7 +92,7 @@ def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[
             yield date, pair
 
 
-def _confident(brief) -> list[tuple[str, str]]:
+def confident_pairs(brief) -> list[tuple[str, str]]:
     from .brief import all_turns
 
     pairs, pending = [], None

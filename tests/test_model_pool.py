@@ -6,7 +6,7 @@ import time
 import pytest
 
 from qabrief import QabriefError
-from qabrief.service import ModelPolicy, ModelRefused, TranslatorPool
+from qabrief.model_pool import ModelPolicy, ModelRefused, TranslatorPool
 from qabrief.translate import IdentityTranslator
 
 
@@ -112,7 +112,7 @@ def test_parallel_first_requests_load_a_model_once(models):
 
 
 def test_a_failed_load_is_remembered_for_a_while(models, monkeypatch):
-    import qabrief.service as service
+    import qabrief.model_pool as model_pool
 
     loader = RecordingLoader(fail=lambda model: True)
     pool = TranslatorPool(loader)
@@ -120,11 +120,11 @@ def test_a_failed_load_is_remembered_for_a_while(models, monkeypatch):
     second = pool.get("gone")
     assert first == second and first[0] is None and "model gone is not downloaded" in first[1]
     assert loader.loaded == ["gone"]
-    monkeypatch.setattr(service, "RETRY_FAILED_AFTER_S", 0.0)
+    monkeypatch.setattr(model_pool, "RETRY_FAILED_AFTER_S", 0.0)
     pool.get("gone")
     assert loader.loaded == ["gone", "gone"]
-    monkeypatch.setattr(service, "RETRY_FAILED_AFTER_S", 60.0)
-    monkeypatch.setattr(service, "MAX_REMEMBERED_FAILURES", 3)
+    monkeypatch.setattr(model_pool, "RETRY_FAILED_AFTER_S", 60.0)
+    monkeypatch.setattr(model_pool, "MAX_REMEMBERED_FAILURES", 3)
     for i in range(10):
         pool.get(f"m{i}")
     assert len(pool._failed) == 3  # bounded however many names fail
@@ -135,7 +135,7 @@ def test_an_unloaded_model_is_not_kept_alive_by_its_batching_thread(models, monk
 
     monkeypatch.setattr(shared, "IDLE_S", 600.0)  # without close() the thread would hold the model for this long
     released = []
-    monkeypatch.setattr("qabrief.service.release_device_memory", lambda: released.append(True))
+    monkeypatch.setattr("qabrief.model_pool.release_device_memory", lambda: released.append(True))
     pool = TranslatorPool(RecordingLoader(), max_models=1)
     first, _ = pool.get("a")
     assert first.translate(["你好。"]) == ["你好。"]
