@@ -118,21 +118,23 @@ def estimate_cost(text: str) -> CostEstimate:
 
     chars = len(text)
     han = han_count(text)
-    ends = sum(text.count(c) for c in "。！？!?；…\n")
-    sentences = max(ends, chars // 1000)
-    tagging = min(tagging_cost(text), KEYWORD_COST_PER_BRIEF)
+    sentences = max(sum(text.count(c) for c in "。！？!?；…\n"), chars // 1000)
+    summarized = min(sentences, MAX_BRIEF_SENTENCES)
     stages = {
         "parse": chars * PARSE_S_PER_CHAR,
-        "summarize": han * WORDS_S_PER_HAN + min(sentences, MAX_BRIEF_SENTENCES) * SUMMARY_S_PER_SENTENCE,
-        "keywords": tagging * TAGGING_S_PER_UNIT,
-        "render": chars * RENDER_S_PER_CHAR,
+        "summarize": han * WORDS_S_PER_HAN + summarized * SUMMARY_S_PER_SENTENCE + sentences * CUES_S_PER_SENTENCE,
+        "keywords": min(tagging_cost(text), KEYWORD_COST_PER_BRIEF) * TAGGING_S_PER_UNIT,
+        "render": chars * RENDER_S_PER_CHAR + sentences * RENDER_S_PER_SENTENCE,
     }
     return CostEstimate({k: round(v, 2) for k, v in stages.items()})
 
 
-# Rates measured by benchmarks/worst_cases.py (docs/performance.md)
-PARSE_S_PER_CHAR = 2e-6
-WORDS_S_PER_HAN = 9e-6
-SUMMARY_S_PER_SENTENCE = 1e-4
+# Rates measured by benchmarks/worst_cases.py on the 2-core reference machine (docs/performance.md);
+# a huge turn summarized over its beginning makes the forecast high, never low.
+PARSE_S_PER_CHAR = 4e-6
+WORDS_S_PER_HAN = 2e-6
+SUMMARY_S_PER_SENTENCE = 5e-4
+CUES_S_PER_SENTENCE = 5e-5
 TAGGING_S_PER_UNIT = 4e-7
 RENDER_S_PER_CHAR = 2e-6
+RENDER_S_PER_SENTENCE = 3e-5
