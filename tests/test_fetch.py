@@ -433,3 +433,14 @@ def test_the_fetch_package_has_no_import_circle():
         return any(n == goal or (n not in seen and reaches(n, goal, (*seen, n))) for n in graph.get(start, ()))
 
     assert [m for m in graph if m != "__init__" and reaches(m, m)] == []
+
+
+@pytest.mark.parametrize("url, why", [("http://127.0.0.1:8080/", "127.0.0.1 is a loopback address"),
+                                      ("http://10.0.0.1:8000/", "10.0.0.1 is a private address"),
+                                      ("http://rebound.example.com:8080/", "resolves to 127.0.0.1, which is a loopback")])
+def test_an_address_rule_is_named_before_the_port(no_connections, url, why):
+    """Issue 32: a loopback link on another port was refused for its port, as if another port would do."""
+    with pytest.raises(FetchRefused) as refused:
+        fetch_page(url, FetchPolicy(), resolve=stub_resolver)
+    assert why in str(refused.value) and "port" not in str(refused.value)
+    assert no_connections == []

@@ -103,8 +103,8 @@ def check_address(url: str, policy: FetchPolicy, resolve: Resolver | None = None
     if policy.hosts and not policy.host_allowed(host):
         raise FetchRefused(f"refused {shown}: this server fetches only from {', '.join(policy.hosts)}")
     loopback_test = policy.test_loopback  # the tests' own server on 127.0.0.1, on any port
-    if port not in policy.ports and not loopback_test:
-        raise _port_refused(shown, port, policy)
+    # the address rules before the port's: http://127.0.0.1:8080/ is refused as this server itself,
+    # not for its port (which would suggest that another port would do)
     if ip is not None:
         addresses = [ip]
     else:
@@ -114,7 +114,7 @@ def check_address(url: str, policy: FetchPolicy, resolve: Resolver | None = None
         if kind and not (loopback_test and _is_loopback(address)):
             where = f"{address}" if ip is not None else f"{host} resolves to {address}, which"
             raise FetchRefused(f"refused {shown}: {where} is {kind}; the server fetches public addresses only")
-    if port not in policy.ports and not all(_is_loopback(a) for a in addresses):
+    if port not in policy.ports and not (loopback_test and all(_is_loopback(a) for a in addresses)):
         raise _port_refused(shown, port, policy)
     return Target(url, scheme, host, port, path, tuple(map(str, addresses)), ip is not None)
 
