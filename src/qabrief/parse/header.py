@@ -69,7 +69,31 @@ def read_header(text: str, lines: list[tuple[int, int]], html_title: str | None 
                 break
             meta["title"] = line
         i += 1
+    if meta.get("title"):
+        meta["title"] = drop_spam_prefix(meta["title"], text[lines[i][0]:] if i < len(lines) else "")
     return meta, i
+
+
+# A mirror site's search-spam keyword glued before a copied headline: a product code of letters and
+# digits (Q355B, 304L) and a few Han characters (矩形管) — "Q355B矩形管工信部:推進制造強國…"
+_SPAM_PREFIX = re.compile(r"^(?=[A-Za-z0-9-]*[A-Za-z])(?=[A-Za-z0-9-]*\d)[A-Za-z0-9-]{3,}[\u4e00-\u9fff]{0,8}")
+
+
+def drop_spam_prefix(title: str, body: str) -> str:
+    """The headline without a leading spam keyword. Only a code the body never mentions goes, and
+    only up to where the rest of the headline starts with words the body uses (工信部 is in the
+    body, 矩形管工 is not): "5G發展…" over a transcript about 5G keeps its 5G."""
+    m = _SPAM_PREFIX.match(title)
+    if not m or not body:
+        return title
+    code = re.match(r"[A-Za-z0-9-]+", title).group()
+    if code.lower() in body.lower():
+        return title
+    for cut in range(len(code), m.end() + 1):
+        rest = title[cut:]
+        if han_count(rest[:3]) == 3 and rest[:3] in body:
+            return rest
+    return title
 
 
 def _looks_like_title(line: str, n_lines: int) -> bool:
