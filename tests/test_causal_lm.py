@@ -69,7 +69,7 @@ def test_the_exact_prompt_each_preset_builds(tiny_causal_dir):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)  # a Qwen-style (ChatML) chat template
-    assert {s.prompt for s in MODELS.values() if s.family == "causal-lm"} <= set(PROMPTS)
+    assert {s.prompt for s in MODELS.values() if s.architecture == "causal-lm"} <= set(PROMPTS)
     built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items() if name != "hunyuan-mt"}
     assert built == {
         "seed-x": "Translate the following Chinese sentence into English:\n谢谢。 <en>",
@@ -101,7 +101,7 @@ def test_hunyuan_mt_prompt_goes_through_its_own_chat_template_and_stops_at_its_e
 
 
 @pytest.fixture(scope="module")
-def tiny_hunyuan_dir(tmp_path_factory) -> Path:
+def tiny_hunyuan_dir(tmp_path_factory, tiny_build) -> Path:
     """A tiny causal LM with Hunyuan-MT-7B's chat template that memorised a few answers to the hunyuan-mt prompt,
     each followed by <|eos|>, the end of turn its template writes (the tokenizer's eos is another token)."""
     rows = [line for line in CAUSAL_PAIRS_TSV.read_text(encoding="utf-8").splitlines()
@@ -109,10 +109,8 @@ def tiny_hunyuan_dir(tmp_path_factory) -> Path:
     chosen = rows[:2] + [r for r in rows if r.split("\t")[1].startswith("他说")]  # two plain, the context pair
     pairs = tmp_path_factory.mktemp("hunyuan-pairs") / "pairs.tsv"
     pairs.write_text("".join(r + "\n" for r in chosen), encoding="utf-8")
-    out = tmp_path_factory.mktemp("tiny-hunyuan") / "model"
-    assert _tiny_causal_script().main([str(out), "--memorize", str(pairs), "--prompt", "hunyuan-mt",
-                                       "--chat", "hunyuan"]) == 0
-    return out
+    return tiny_build("tiny-hunyuan", "make_tiny_causal_lm", {"--memorize": pairs, "--prompt": "hunyuan-mt",
+                                                               "--chat": "hunyuan"}, leaf="model")
 
 
 @pytest.mark.slow

@@ -481,7 +481,7 @@ def _cmd_models_list(args) -> int:
     print(f"default: {default} ({why})")
     print(f"  {'name':30s} {'params':>6s} {'download':>9s}  {'licence':17s} {'local':5s}  {'ct2 forms':12s} hub id")
     for spec in MODELS.values():
-        ct2 = "native" if spec.family == "ct2" else ",".join(
+        ct2 = "native" if spec.weights == "ct2" else ",".join(
             q for q in QUANTIZATIONS if (converted_folder(spec.name, q) / "model.bin").is_file())
         mark = "*" if spec.name == default else " "
         print(f"{mark} {spec.name:30s} {spec.params:>6s} {spec.download_mb:>6d} MB  {spec.license:17s} "

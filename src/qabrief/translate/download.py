@@ -51,9 +51,9 @@ def download_command(name: str) -> str:
     return f"qabrief models download {name}"
 
 
-def download_patterns(family: str, files: list[str]) -> list[str]:
-    """The files of a repository a model of `family` needs for inference (glob patterns)."""
-    if family == "ct2":
+def download_patterns(weights: str, files: list[str]) -> list[str]:
+    """The files of a repository published in `weights` form needs for inference (glob patterns)."""
+    if weights == "ct2":
         return CT2_NEEDED
     weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
     return NEEDED + weights
@@ -73,7 +73,7 @@ def download_model(name: str, progress: bool = True) -> Path:
 
     target = models_dir() / name
     try:
-        allow = download_patterns(spec.family, list_repo_files(spec.hub_id))
+        allow = download_patterns(spec.weights, list_repo_files(spec.hub_id))
         snapshot_download(spec.hub_id, local_dir=target, allow_patterns=allow, ignore_patterns=NEVER)
     except Exception as exc:  # network and hub errors come in many types; all end the same way
         raise QabriefError(f"download of {spec.hub_id} failed: {exc}; run the command again to resume") from None

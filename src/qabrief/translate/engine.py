@@ -100,7 +100,7 @@ class ModelTranslator(Translator):
 
     def describe_model(self, spec, family: str) -> None:
         """The family and licence the brief names (a preset's; a local folder's family only)."""
-        self.model_family = spec.family if spec else family
+        self.model_family = spec.architecture if spec else family
         if spec:
             self.licence = f"{spec.license} ({spec.restriction})" if spec.restriction else spec.license
 

@@ -69,9 +69,9 @@ def log_once(message: str) -> None:
 
 
 def model_family(resolved: ResolvedModel) -> str:
-    """The preset's family; for a local folder, "causal-lm" when its config names a causal LM."""
+    """The preset's architecture; for a local folder, "causal-lm" when its config names a causal LM."""
     if resolved.spec is not None:
-        return resolved.spec.family
+        return resolved.spec.architecture
     config = resolved.local_path / "config.json" if resolved.local_path else None
     if config is not None and config.is_file():
         import json

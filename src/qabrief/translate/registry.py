@@ -27,13 +27,14 @@ class ModelSpec:
     license: str
     params: str
     download_mb: int
-    family: str  # "marian", "m2m100", "nllb", "ct2", "causal-lm"
+    architecture: str  # what the network is: "marian", "m2m100", "nllb", "transformer", "causal-lm"
     src_lang: str | None = None  # language code the tokenizer needs, if any
     tgt_lang: str | None = None  # forced first target token, if any
     note: str = ""
     prompt: str | None = None  # causal-lm: the prompt style its card documents (prompts.py)
     restriction: str = ""  # what the licence forbids beyond attribution (shown wherever the model is offered)
     beams: int | None = None  # the card's decoding, where it recommends one we can run deterministically
+    weights: str = "transformers"  # the form it is published in: "transformers", or "ct2" (CTranslate2 only)
 
 
 MODELS: dict[str, ModelSpec] = {
@@ -47,8 +48,9 @@ MODELS: dict[str, ModelSpec] = {
                   tgt_lang="en", note="many-to-many; needs language codes zh/en"),
         ModelSpec("nllb-200-distilled-600M", "facebook/nllb-200-distilled-600M", "CC-BY-NC-4.0", "600M", 2460,
                   "nllb", src_lang="zho_Hans", tgt_lang="eng_Latn", note="non-commercial licence"),
-        ModelSpec("quickmt-zh-en", "quickmt/quickmt-zh-en", "CC-BY-4.0", "200M", 420, "ct2",
-                  note="transformer (2025), CTranslate2 format; the default with CTranslate2; FLORES-101 chrF 58.4"),
+        ModelSpec("quickmt-zh-en", "quickmt/quickmt-zh-en", "CC-BY-4.0", "200M", 420, "transformer",
+                  note="transformer (2025), CTranslate2 format; the default with CTranslate2; FLORES-101 chrF 58.4",
+                  weights="ct2"),
         # Decoder-only language models (causal-lm): a CUDA GPU with ~16 GB free for the 7B ones (bf16).
         ModelSpec("hunyuan-mt-7b", "tencent/Hunyuan-MT-7B", "Tencent Hunyuan Community", "7B", 16060, "causal-lm",
                   note="first in 30 of 31 WMT25 pairs; needs a CUDA GPU; transformers >= 4.56",

@@ -30,7 +30,7 @@ def is_native_ct2(resolved: ResolvedModel) -> bool:
     """Published in CTranslate2 form only (quickmt): no transformers path exists for it."""
     from .ct2 import is_ct2_folder
 
-    return bool(resolved.spec and resolved.spec.family == "ct2") or is_ct2_folder(resolved.local_path)
+    return bool(resolved.spec and resolved.spec.weights == "ct2") or is_ct2_folder(resolved.local_path)
 
 
 def must_load_locally(resolved: ResolvedModel) -> bool:
