@@ -147,8 +147,8 @@ def case_numbers(rng):
 
     def answer(n):
         return "".join("增长" + "，".join(figure() for _ in range(25)) + "。" for _ in range(n // 25))
-    first = "新华社记者：今年的数据如何？\n发言人王伟：" + answer(10_000) + "\n"
-    rest = (f"新华社记者：第{i}组数据呢？\n发言人王伟：{answer(500)}\n" for i in range(10**6))
+    first = "新华社记者：今年的数据如何？\n外交部发言人王伟：" + answer(10_000) + "\n"
+    rest = (f"新华社记者：第{i}组数据呢？\n外交部发言人王伟：{answer(500)}\n" for i in range(10**6))
     return _fill(itertools.chain([first], rest))
 
 
