@@ -329,12 +329,13 @@ def _counting_factory(record: str, fail: bool):
         raise RuntimeError(f"CUDA error: no kernel image is available ({SIMULATED})")
     from qabrief.translate import load_for_run
 
-    return load_for_run(os.environ["QABRIEF_MODEL"], backend="transformers", cache=False)
+    return load_for_run(os.environ["QABRIEF_MODEL"], backend="transformers")  # the translation cache in front
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("fail", [False, True], ids=["loads once per actor", "an actor that cannot load"])
-def test_the_ray_engine(fail, model, tmp_path, monkeypatch):
+@pytest.mark.parametrize("fail,stores", [(False, False), (True, False), (False, True)],
+                         ids=["loads once per actor", "an actor that cannot load", "corrupt memory and cache"])
+def test_the_ray_engine(fail, stores, model, tmp_path, monkeypatch):
     pytest.importorskip("ray.data")
     from functools import partial
 
@@ -345,6 +346,9 @@ def test_the_ray_engine(fail, model, tmp_path, monkeypatch):
     from qabrief.translate import plan_key
 
     ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # the actors cannot import tests/
+    if stores:  # the workers get the environment (ray_engine forwards QABRIEF_*): both stores corrupt there
+        _corrupt("QABRIEF_MEMORY_DIR", "memory.sqlite3")(tmp_path, monkeypatch, model)
+        _corrupt("QABRIEF_CACHE_DIR", "translations.sqlite3")(tmp_path, monkeypatch, model)
     record = tmp_path / "loads.txt"
     src = tmp_path / "in"
     src.mkdir()
@@ -361,4 +365,7 @@ def test_the_ray_engine(fail, model, tmp_path, monkeypatch):
             assert SIMULATED in brief["english_error"] and not _english(brief)
         else:
             assert ENGLISH in _english(brief) and brief["english_error"] is None
+        if stores:
+            assert "memory of official renderings is unavailable" in brief["notice"]
+            assert "translation cache is unavailable" in brief["notice"]
     assert len(report.failed) == (3 if fail else 0) and len(report.written) == (0 if fail else 3)
