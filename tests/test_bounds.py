@@ -195,3 +195,42 @@ def test_lines_holding_labels_are_found_by_bisection_as_by_scanning():
         pos = lines[-1][1]
     offsets = [rng.randint(0, pos + 10) for _ in range(100)]
     assert lines_holding(lines, offsets) == {ln for ln in lines if any(ln[0] <= o < ln[1] for o in offsets)}
+
+
+# -- the app's request budget (QABRIEF_REQUEST_BUDGET_S): what is made stays, the rest stops with the reason
+
+def test_a_request_over_its_budget_keeps_its_chinese_and_says_why_the_english_stopped(monkeypatch):
+    from types import SimpleNamespace
+
+    import qabrief.app as app
+    import qabrief.summarize.limits as limits
+    from qabrief.model_pool import TranslatorPool
+    from qabrief.translate import IdentityTranslator
+
+    clock = [0.0]  # the budget's own clock, moved only by the model: the test does not depend on the machine's speed
+    monkeypatch.setattr(limits, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(app, "Deadline", lambda seconds: limits.Deadline(seconds=seconds, started=clock[0]))
+
+    class Slow(IdentityTranslator):
+        description = "a slow model"
+
+        def translate_detailed(self, sentences):
+            clock[0] += 0.4
+            return super().translate_detailed(sentences)
+
+    monkeypatch.setenv("QABRIEF_REQUEST_BUDGET_S", "1")
+    monkeypatch.setattr(app, "_pool", TranslatorPool(lambda *a, **k: Slow(), policy=None))
+    text = "发布会\n" + "".join(f"记者：第{n}个问题是什么？\n王文涛：第{n}个回答。谢谢。\n" for n in range(8))
+    brief = app.build_brief(text, None, 0, "Full text", "slow", "auto")
+    assert len(brief.segments) == 8 and all(seg.answers[0].sentences[0].zh for seg in brief.segments)
+    assert "stopped during translating: over the time budget of 1 s" in brief.english_error
+    translated = [seg.answers[0].sentences[0].en for seg in brief.segments]
+    assert translated[0] and translated[-1] is None  # the English made before the budget ran out stays
+
+
+def test_a_request_whose_chinese_runs_over_the_budget_gets_one_line(monkeypatch):
+    from qabrief.app import stream_page
+
+    monkeypatch.setenv("QABRIEF_REQUEST_BUDGET_S", "0.000001")
+    page, files = list(stream_page("发布会\n记者：问题？\n部长：回答。", None, 0, "Full text", "none", "auto"))[-1]
+    assert "over the time budget" in page and files is None and "Traceback" not in page

@@ -33,6 +33,7 @@ from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
 from .summarize import Budget
+from .summarize.limits import Deadline
 from .translate import default_choice, default_model
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,11 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
         pool.policy.check(model)  # a refused model is the request's error, before any brief
     # The Chinese first, with "loading the model" where the English will appear; the model is
     # leased for the whole brief once the Chinese is on the page (a load failure only costs English).
+    # the request's time budget: the Chinese is checked between its stages, the English between model calls
+    deadline = Deadline(seconds=settings.number("QABRIEF_REQUEST_BUDGET_S"))
     brief = chinese_brief(transcript, budget, full_text=scope == SCOPES[1], english=official,
-                          english_mode=english_mode, glossary=glossary, memory=default_memory(), fetched=fetched)
+                          english_mode=english_mode, glossary=glossary, memory=default_memory(), fetched=fetched,
+                          deadline=deadline)
     if model == NO_MODEL:
         with pool.lease(model, device, backend) as (_, notice):
             _add_notice(brief, notice)
@@ -135,7 +139,7 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
                 yield brief
                 return
             yield from english_stages(brief, translator, progress=progress, glossary=glossary,
-                                      enforce_glossary=enforce_glossary)
+                                      enforce_glossary=enforce_glossary, deadline=deadline)
             if brief.english_trace:  # the server's log keeps the traceback; the page has the reason
                 log.error("English stopped: %s\n%s", brief.english_error, brief.english_trace)
     except Exception as exc:  # the Chinese is on the page already: it stays, with the reason

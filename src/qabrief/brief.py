@@ -278,19 +278,21 @@ def _optional_store(brief: Brief, memory, action):
 
 
 def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | None = None,
-                   glossary: Glossary | None = None, enforce_glossary: bool = False) -> Iterator[Brief]:
+                   glossary: Glossary | None = None, enforce_glossary: bool = False,
+                   deadline: Deadline | None = None) -> Iterator[Brief]:
     """Translate a `chinese_brief` in place: yields after each Q&A's English, and last when
     the fidelity checks are done (`pending` False).
 
     A translator that fails part-way never costs the brief: the Chinese and the English made
-    so far stay, and `english_error` (shown in the header) says why the rest has none."""
+    so far stay, and `english_error` (shown in the header) says why the rest has none; so
+    does a `deadline` that passes (checked before each model call)."""
     glossary = glossary or Glossary.load()
     if enforce_glossary:
         translator = GlossaryEnforcingTranslator(translator, glossary)
     brief.translator, brief.translated, brief.pending = translator.description, True, True
     brief.model_family, brief.model_licence = translator.model_family or None, translator.licence or None
     try:
-        yield from _translate(brief, translator, brief.full_text, progress)
+        yield from _translate(brief, translator, brief.full_text, progress, deadline)
         brief.translator = translator.description  # a run's fallback may have taken over (translate/failover.py)
         for note in translator.notes():  # an optional store that failed: the English is whole without it
             brief.notice = f"{brief.notice} {note}." if brief.notice else f"{note[0].upper()}{note[1:]}."
@@ -390,7 +392,7 @@ def _speaker(speaker: Speaker | None) -> BriefSpeaker | None:
 
 
 def _translate(brief: Brief, translator: Translator, full_text: bool,
-               progress: ProgressFn | None) -> Iterator[Brief]:
+               progress: ProgressFn | None, deadline: Deadline | None = None) -> Iterator[Brief]:
     """Translate what the brief shows, one segment per model call; yields after each."""
     groups: list[list[BriefTurn]] = [brief.opening] + [
         ([s.question] if s.question else []) + s.answers for s in brief.segments]
@@ -419,6 +421,7 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
     # a translator that reads context (a causal LM) gets each sentence after the ones before it in its turn
     context = _contexts(groups) if getattr(translator, "wants_context", False) else {}
     for call in _calls([len(w) for w in wanted], translator.call_size):
+        check(deadline, "translating")  # past the request's budget: the English made so far stays
         sentences = [s for n in call for s in wanted[n]]
         asked = [Request(s.zh, context[id(s)]) if context else s.zh for s in sentences]
         for sentence, result in zip(sentences, translator.translate_detailed(asked)):

@@ -77,6 +77,8 @@ SETTINGS: dict[str, Setting] = {s.name: s for s in (
     Setting("QABRIEF_ALLOW_ANY_MODEL", "flag", False, "requests may name any local folder or hub id"),
     Setting("QABRIEF_MAX_MODELS", "int", 2, "loaded models kept at once"),
     Setting("QABRIEF_CONCURRENCY", "int", 4, "briefs the app makes at once"),
+    Setting("QABRIEF_REQUEST_BUDGET_S", "float", 300.0,
+            "seconds one app request may work; past them the rest stops and the page says why"),
     Setting("QABRIEF_BATCH_REQUESTS", "flag", True, "simultaneous requests share the model's calls"),
     Setting("QABRIEF_CACHE", "flag", _not_public, "the translation cache"),
     Setting("QABRIEF_CACHE_DIR", "path", None, "the translation cache's folder (unset: the user cache folder)"),
