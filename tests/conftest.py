@@ -1,3 +1,4 @@
+import shutil
 from pathlib import Path
 
 import pytest
@@ -52,12 +53,47 @@ def memorized_pairs():
     return _tiny_model_module().read_pairs(PAIRS_TSV)
 
 
+def _tiny(tmp_path_factory, name: str, script: str, arguments: dict[str, Path | str | None], *, leaf: str | None = None,
+          inputs: tuple[Path, ...] = ()) -> Path:
+    """A private copy of the tiny model that scripts/<script>.py builds with `arguments`, built once per
+    set of inputs and kept between runs by tests/tiny_models.py (which explains the key and the store).
+
+    `arguments` maps each option to its value (None: a flag); a Path value is a file the build reads
+    (hashed into the key by content, not by where it lies); `inputs` are other files it reads. The model lands in
+    mktemp(name)/leaf when a leaf is given (its folder name matters), else in mktemp(name) itself."""
+    import tiny_models
+
+    def argv(out: Path) -> list[str]:
+        return [str(out)] + [str(part) for option, value in arguments.items()
+                             for part in ((option,) if value is None else (option, value))]
+
+    def build(out: Path) -> None:
+        assert _script(script).main(argv(out)) == 0
+
+    private = tmp_path_factory.mktemp(name)
+    if leaf:
+        private = private / leaf
+    files = [value for value in arguments.values() if isinstance(value, Path)]
+    described = [f"{option}={'<file>' if isinstance(value, Path) else value}" for option, value in arguments.items()]
+    entry = tiny_models.cached(name, build, scripts=[ROOT / "scripts" / f"{script}.py"],
+                               inputs=[*files, *inputs], arguments=described)
+    if entry is None:  # QABRIEF_TEST_MODELS=off: built here, as before the store
+        build(private)
+        return private
+    shutil.copytree(entry, private, ignore=shutil.ignore_patterns(tiny_models.MANIFEST), dirs_exist_ok=True)
+    return private
+
+
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, memorized_pairs) -> Path:
-    """A tiny MarianMT that has memorised tests/data/memorize_pairs.tsv (about 15 s on 2 cores)."""
-    out = tmp_path_factory.mktemp("tiny-memorized")
-    assert _tiny_model_module().main([str(out), "--memorize", str(PAIRS_TSV)]) == 0
-    return out
+def tiny_build(tmp_path_factory):
+    """`_tiny` for test modules' own tiny models: tiny_build(name, script, arguments, leaf=..., inputs=...)."""
+    return lambda *args, **kwargs: _tiny(tmp_path_factory, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A tiny MarianMT that has memorised tests/data/memorize_pairs.tsv (about 15 s on 2 cores, once)."""
+    return _tiny(tmp_path_factory, "tiny-memorized", "make_tiny_model", {"--memorize": PAIRS_TSV}, inputs=(SEED,))
 
 
 @pytest.fixture
@@ -77,11 +113,10 @@ def isolated_hub(tmp_path, monkeypatch):
 def tiny_fast_model_dir(tmp_path_factory, memorized_pairs) -> Path:
     """The same kind of model with a Rust fast tokenizer (tokenizer.json), as NLLB and most hub models have.
     It memorises the pairs but the looping one (its shared vocabulary spells that one too long)."""
-    out = tmp_path_factory.mktemp("tiny-fast")
-    pairs = out.parent / "fast-pairs.tsv"
+    pairs = tmp_path_factory.mktemp("fast-pairs") / "fast-pairs.tsv"
     pairs.write_text("".join(f"{zh}\t{en}\n" for zh, en in memorized_pairs if "陆陆续续" not in zh), encoding="utf-8")
-    assert _tiny_model_module().main([str(out), "--memorize", str(pairs), "--fast-tokenizer"]) == 0
-    return out
+    return _tiny(tmp_path_factory, "tiny-fast", "make_tiny_model", {"--memorize": pairs, "--fast-tokenizer": None},
+                 inputs=(SEED,))
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +151,8 @@ def tiny_quickmt_dir(tmp_path_factory) -> Path:
     """A tiny model in quickmt-zh-en's published CTranslate2 layout (separate vocabularies, an
     eole_model/ folder) that memorised tests/data/memorize_pairs.tsv."""
     pytest.importorskip("ctranslate2", reason="quickmt-zh-en runs on CTranslate2 (qabrief[fast])")
-    out = tmp_path_factory.mktemp("tiny-quickmt") / "quickmt-zh-en"
-    assert _script("make_tiny_quickmt").main([str(out), "--memorize", str(PAIRS_TSV)]) == 0
-    return out
+    return _tiny(tmp_path_factory, "tiny-quickmt", "make_tiny_quickmt", {"--memorize": PAIRS_TSV}, leaf="quickmt-zh-en",
+                 inputs=(SEED,))
 
 
 def _presets_downloaded(model: Path, names: tuple[str, ...], tmp_path, monkeypatch) -> Path:
@@ -146,9 +180,7 @@ CAUSAL_PAIRS_TSV = ROOT / "tests" / "data" / "causal_pairs.tsv"
 def tiny_causal_dir(tmp_path_factory) -> Path:
     """A tiny causal LM (Qwen2 architecture, byte-level BPE, a chat template) that memorised the
     answers of tests/data/causal_pairs.tsv to the qwen-instruct prompt (about 10 s on 2 cores)."""
-    out = tmp_path_factory.mktemp("tiny-causal") / "model"
-    assert _script("make_tiny_causal_lm").main([str(out), "--memorize", str(CAUSAL_PAIRS_TSV)]) == 0
-    return out
+    return _tiny(tmp_path_factory, "tiny-causal", "make_tiny_causal_lm", {"--memorize": CAUSAL_PAIRS_TSV}, leaf="model")
 
 
 @pytest.fixture
