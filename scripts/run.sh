@@ -47,7 +47,13 @@ case "$job" in
       fi
     fi
     ruff check src tests scripts benchmarks app.py
-    exec python -m pytest -q "$@"
+    # Two pytest-xdist workers (one per core, at most two: more only contend for the same cores),
+    # each test file whole on one worker so its module fixtures (the app server, Ray) start once;
+    # QABRIEF_TEST_WORKERS=0 runs in one process. Tiny models are built once and kept in
+    # ~/.cache/qabrief-tests (tests/tiny_models.py).
+    workers="${QABRIEF_TEST_WORKERS:-$(( $(nproc) < 2 ? $(nproc) : 2 ))}"
+    [ "$workers" -gt 1 ] || workers=0
+    exec python -m pytest -q -n "$workers" --dist loadfile "$@"
     ;;
   *)
     echo "usage: bash scripts/run.sh app|test [args...]" >&2
