@@ -18,9 +18,9 @@ from collections.abc import Callable
 from ..errors import QabriefError
 from .base import Request, as_request
 from .device import DeviceChoice, choose_device, torch_dtype
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
-from .fingerprint import folder_fingerprint
+from .engine import ModelTranslator, Output
 from .guard import degeneracy
+from .hf import pretrained, revision
 from .llm_output import clean_output, problem_of
 from .prepare import halve, prepare_source, split_clauses, split_to_fit
 from .prompts import PromptStyle
@@ -50,7 +50,6 @@ class CausalLMTranslator(ModelTranslator):
     ):
         """`loaded`: (model, tokenizer) already in memory (the benchmark's random-weight model of a
         preset's shape, built from its config with no download); else both come from the folder or hub."""
-        import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
         super().__init__()
@@ -63,38 +62,27 @@ class CausalLMTranslator(ModelTranslator):
         self.choice: DeviceChoice = choose_device(device, dtype=wanted)
         if wanted == "auto" and self.choice.device.startswith("cuda"):
             self.choice = DeviceChoice(self.choice.device, "bfloat16", self.choice.threads)
-        source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
-        try:
-            if loaded:
-                self.model, self.tokenizer = loaded
-            else:
-                self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only,
-                                                               padding_side="left")
-                self.model = AutoModelForCausalLM.from_pretrained(source, local_files_only=local_files_only,
-                                                                  dtype=getattr(torch, self.choice.dtype))
-        except OSError as exc:
-            raise QabriefError(f"cannot load model from {source}: {str(exc).splitlines()[0]}") from None
+        if loaded:
+            self.model, self.tokenizer = loaded
+            self.model.to(self.choice.device).eval()
+        else:
+            self.tokenizer, self.model = pretrained(resolved, AutoTokenizer, AutoModelForCausalLM, self.choice,
+                                                    local_files_only, padding_side="left")
         self.tokenizer.padding_side = "left"
-        self.model.to(self.choice.device).eval()
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.stop_ids = _stop_ids(self.model, self.tokenizer, prompt)
         self.beams = beams or 1
         self.limit = 1024  # prompt tokens: template, context and sentence
         self.max_length = min(max_length or MAX_NEW_TOKENS, 1024)
-        self.max_batch_tokens = max_batch_tokens or batch_tokens(self.on_gpu)
+        self.serve_as(max_batch_tokens, fixed_output_tokens, guard)
         if not self.on_gpu:
             self.max_batch_sentences = 16
-        self.fixed_output_tokens = fixed_output_tokens
-        self.guard = guard
-        revision = (f"content:{folder_fingerprint(resolved.local_path)}" if resolved.local_path and not loaded
-                    else getattr(self.model.config, "_commit_hash", None) or "unknown")
-        self.cache_key = (f"causal-lm|{resolved.label}|{revision}|{self.choice.dtype}|{prompt.name}|beams={self.beams}"
+        made = "random weights" if loaded else revision(resolved, self.model)
+        self.cache_key = (f"causal-lm|{resolved.label}|{made}|{self.choice.dtype}|{prompt.name}|beams={self.beams}"
                           f"|max_length={self.max_length}")
         self.description = f"transformers {self.choice.description}, {prompt.name} prompt, " + (
             "greedy" if self.beams == 1 else f"beam {self.beams}")
-        if self.on_gpu:
-            self.call_size = GPU_CALL_SIZE
 
     # -- what the engine sees: pieces are Requests (their context and terms with them), judged and
     # divided on the sentence alone

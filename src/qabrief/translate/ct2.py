@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import QabriefError
 from .cuda_libs import CUBLAS_FIX, is_missing_cuda_library, preload_cublas
 from .device import DeviceChoice, choose_device
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
+from .engine import ModelTranslator, Output
 from .fingerprint import folder_fingerprint
 from .marian_pieces import MarianPieces
 
@@ -94,14 +94,10 @@ class CT2Translator(ModelTranslator):
         self._load_tokenizer(folder)
         self.beams = beams or self._default_beams(folder)
         self.max_length = min(max_length or self._default_max_length(folder), self.limit)
-        self.max_batch_tokens = max_batch_tokens or batch_tokens(kind == "cuda")
-        self.fixed_output_tokens = fixed_output_tokens
-        self.guard = guard
+        self.serve_as(max_batch_tokens, fixed_output_tokens, guard)
         self.cache_key = (f"ct2|{label}|content:{folder_fingerprint(folder)}|{self.choice.dtype}|beams={self.beams}"
                           f"|max_length={self.max_length}")
         self.description = f"CTranslate2 {self.choice.description}, beam {self.beams}"
-        if kind == "cuda":
-            self.call_size = GPU_CALL_SIZE
         self.probe()
 
     def probe(self) -> None:

@@ -98,6 +98,15 @@ class ModelTranslator(Translator):
     def device(self) -> str:
         return self.choice.device
 
+    def serve_as(self, max_batch_tokens: int | None, fixed_output_tokens, guard: bool) -> None:
+        """What every backend sets once its model is loaded (`self.choice` chosen): the batch budget of
+        its kind of device (`batch_tokens`), a GPU asking for a whole brief per call (`GPU_CALL_SIZE`),
+        and the benchmarks' switches (forced output lengths, the guard off)."""
+        self.max_batch_tokens = max_batch_tokens or batch_tokens(self.on_gpu)
+        self.fixed_output_tokens, self.guard = fixed_output_tokens, guard
+        if self.on_gpu:
+            self.call_size = GPU_CALL_SIZE
+
     def describe_model(self, spec, family: str) -> None:
         """The family and licence the brief names (a preset's; a local folder's family only)."""
         self.model_family = spec.architecture if spec else family

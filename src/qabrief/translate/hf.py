@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from ..errors import QabriefError
 from .device import DeviceChoice, choose_device, torch_dtype
-from .engine import GPU_CALL_SIZE, ModelTranslator, Output, batch_tokens
+from .engine import ModelTranslator, Output
 from .fingerprint import folder_fingerprint
 from .registry import ResolvedModel
 
@@ -32,21 +32,13 @@ class HFTranslator(ModelTranslator):
         local_files_only: bool = True,
         precision: str = "auto",
     ):
-        import torch
         from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
         super().__init__()
         self.resolved = resolved
         self.choice: DeviceChoice = choose_device(device, dtype=torch_dtype(precision))
-        source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
-        try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=local_files_only)
-            self.model = AutoModelForSeq2SeqLM.from_pretrained(
-                source, local_files_only=local_files_only, dtype=getattr(torch, self.choice.dtype)
-            )
-        except OSError as exc:
-            raise QabriefError(f"cannot load model from {source}: {str(exc).splitlines()[0]}") from None
-        self.model.to(self.choice.device).eval()
+        self.tokenizer, self.model = pretrained(resolved, AutoTokenizer, AutoModelForSeq2SeqLM, self.choice,
+                                                local_files_only)
         self.precision = self._quantize(precision)
         spec = resolved.spec
         if spec and spec.src_lang:
@@ -58,24 +50,17 @@ class HFTranslator(ModelTranslator):
                               getattr(self.tokenizer, "model_max_length", None)) if x and x < 100_000]
         self.limit = min(limits) if limits else 512
         self.max_length = min(max_length or gen.max_length or self.limit, self.limit)
-        self.max_batch_tokens = max_batch_tokens or batch_tokens(self.choice.device.startswith("cuda"))
+        self.serve_as(max_batch_tokens, fixed_output_tokens, guard)
         # Every decoding step holds several float32 copies of (sentences × beams × vocabulary)
         # scores: 32 short sentences at beam 4 with opus-mt's 65k words peaked 260 MB above the
         # model. On a CPU 64 rows at most (README: peak memory, speed unchanged).
         if not self.choice.device.startswith("cuda"):
             self.max_batch_sentences = max(1, 64 // max(1, self.beams))
-        self.fixed_output_tokens = fixed_output_tokens
-        self.guard = guard
-        # a hub download names its revision; a folder is known by what it holds (fingerprint.py)
-        revision = (f"content:{folder_fingerprint(resolved.local_path)}" if resolved.local_path
-                    else getattr(self.model.config, "_commit_hash", None) or "unknown")
-        self.cache_key = (f"transformers|{resolved.label}|{revision}|{self.precision}|beams={self.beams}"
-                          f"|max_length={self.max_length}")
+        self.cache_key = (f"transformers|{resolved.label}|{revision(resolved, self.model)}|{self.precision}"
+                          f"|beams={self.beams}|max_length={self.max_length}")
         self.description = f"transformers {self.choice.description}, beam {self.beams}"
         if self.precision == "int8":
             self.description = self.description.replace("fp32", "int8 (dynamic)", 1)
-        if self.choice.device.startswith("cuda"):
-            self.call_size = GPU_CALL_SIZE
 
     def _quantize(self, precision: str) -> str:
         """`int8`: the linear layers quantized dynamically (weights int8, activations quantized on
@@ -121,3 +106,28 @@ class HFTranslator(ModelTranslator):
             produced = ends[0] + 1 if ends else len(row)
             outputs.append(Output(text, cut=produced >= max_new))
         return outputs
+
+
+def pretrained(resolved: ResolvedModel, tokenizer_class, model_class, choice: DeviceChoice, local_files_only: bool,
+               **tokenizer_options):
+    """(tokenizer, model) from a folder or the hub in `choice`'s dtype, on its device, in eval mode:
+    the one loading step of both transformers backends (seq2seq here, causal LMs in causal.py).
+    A missing or unreadable file is the one-line error the loading policy reports."""
+    import torch
+
+    source = str(resolved.local_path) if resolved.local_path else resolved.hub_id
+    try:
+        tokenizer = tokenizer_class.from_pretrained(source, local_files_only=local_files_only, **tokenizer_options)
+        model = model_class.from_pretrained(source, local_files_only=local_files_only,
+                                            dtype=getattr(torch, choice.dtype))
+    except OSError as exc:
+        raise QabriefError(f"cannot load model from {source}: {str(exc).splitlines()[0]}") from None
+    return tokenizer, model.to(choice.device).eval()
+
+
+def revision(resolved: ResolvedModel, model) -> str:
+    """What the cache keys a transformers model by: a hub download names its revision; a folder is
+    known by what it holds (fingerprint.py)."""
+    if resolved.local_path:
+        return f"content:{folder_fingerprint(resolved.local_path)}"
+    return getattr(model.config, "_commit_hash", None) or "unknown"
