@@ -15,10 +15,13 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import shutil
+import sys
 import tempfile
 import threading
 import time
+import unicodedata
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -155,6 +158,7 @@ LOADING = "loading the model…"  # what the header says where the English will 
 
 def _add_notice(brief: Brief, notice: str | None) -> None:
     if notice:
+        notice = with_working_command(notice)
         brief.notice = f"{brief.notice} {notice}" if brief.notice else notice
 
 
@@ -247,10 +251,7 @@ def _write_downloads(brief: Brief) -> list[str]:
 def download_name(brief: Brief) -> str:
     """The export files' name: the document's date and title (2021-09-19-工信部-推進制造強國…), so that
     a reader's downloads folder tells one brief from another; "brief" only when the document has neither."""
-    import re
-    import unicodedata
-
-    title = unicodedata.normalize("NFKC", brief.title_en or brief.title_zh or "")
+    title = unicodedata.normalize("NFKC", brief.title_zh or "")  # the document's own, not machine English
     words = re.sub(r"[^\w]+", "-", title, flags=re.UNICODE).strip("-_")[:60].rstrip("-_")
     date = (brief.date or "")[:10] if re.match(r"\d{4}-\d\d-\d\d", brief.date or "") else ""
     return "-".join(x for x in (date, words) if x) or "brief"
@@ -312,7 +313,7 @@ def startup_notice(model: str) -> str:
         resolved = resolve_model(model)
     except QabriefError as exc:
         return _public(f"**English is off.** {exc}. Chinese briefs still work.")
-    notes = []
+    notes, help_ = [], ""
     if model_family(resolved) == "causal-lm" and not torch_sees_a_gpu():
         notes.append(f"**English is off for {resolved.label}:** it is a language model that needs a CUDA GPU, "
                      "and this server has none. Chinese briefs still work; choose a model made for CPUs for English.")
@@ -320,12 +321,43 @@ def startup_notice(model: str) -> str:
         try:
             must_load_locally(resolved)
         except QabriefError as exc:
-            notes.append(f"**English is off.** {exc}. Chinese briefs still work.")
+            notes.append(f"**English is off.** {with_working_command(str(exc))}. Chinese briefs still work.")
+            help_ = download_help(resolved.spec.name if resolved.spec else None)
     spec = resolved.spec
     if spec and (spec.restriction or "NC" in spec.license):
         notes.append(f"**Licence of {spec.name}:** {spec.license}" + (
             f": {spec.restriction}." if spec.restriction else " (non-commercial use only)."))
-    return _public("\n\n".join(notes))
+    return "\n\n".join(x for x in (_public("\n\n".join(notes)), help_) if x)
+
+
+def qabrief_command() -> str:
+    """`qabrief` as it runs when typed on this server's machine: `bash scripts/run.sh app` installs it
+    into .venv without putting .venv/bin on anyone's PATH, so a bare `qabrief` is not found there.
+    A public server's page names no path of the server's (issue 31): there it stays `qabrief`."""
+    script = Path(sys.executable).parent / "qabrief"
+    if settings.public_server() or not script.is_file() or shutil.which("qabrief") == str(script):
+        return "qabrief"
+    return str(script)
+
+
+def with_working_command(text: str) -> str:
+    """A message's `qabrief …` command as it works when typed here (`qabrief_command`)."""
+    command = qabrief_command()
+    return text if command == "qabrief" else re.sub(r"(?<![\w/.])qabrief (?=models )", f"{command} ", text)
+
+
+def download_help(name: str | None) -> str:
+    """For the operator of a private server: where the model goes, and that no restart is needed.
+    A public server's page names no folder of the server's (issue 31)."""
+    if not name or settings.public_server():
+        return ""
+    from .translate import models_dir
+
+    where = models_dir().resolve() / name
+    return (f"**To turn English on** (on this server's machine, with the network): "
+            f"`{qabrief_command()} models download {name}` saves the model in `{where}`. "
+            "No restart is needed: the next brief loads it (a failed load is retried after a minute), "
+            "and choosing the model again refreshes this notice.")
 
 
 def _public(text: str) -> str:
@@ -369,13 +401,15 @@ def build_app():
                 text = gr.Textbox(label="Transcript (paste Chinese text, or the link to its web page)", lines=10,
                                   max_lines=20, elem_id="transcript")
                 with gr.Row():
-                    upload = gr.File(label="…or upload .txt / .html / .md", file_types=UPLOAD_TYPES, type="filepath")
+                    # no file_types: Gradio's own check would answer a .docx with a second, different
+                    # message; `check_upload` answers it once, on upload and on Make brief alike
+                    upload = gr.File(label="…or upload .txt / .html / .md", type="filepath", elem_id="upload")
                     example = gr.Button("Load example", elem_id="load-example")
                 with gr.Accordion("Official English (optional): the ministry's own English of this transcript",
                                   open=False):
                     english = gr.Textbox(label="Paste the official English, or the link to its page", lines=5,
                                          max_lines=12, elem_id="official-english")
-                    english_upload = gr.File(label="…or upload it", file_types=UPLOAD_TYPES, type="filepath")
+                    english_upload = gr.File(label="…or upload it", type="filepath")
                     english_mode = gr.Radio(list(ENGLISH_MODES), value=ENGLISH_MODES[0], label="English shown",
                                             info="official: the ministry's English where a sentence is linked to it, "
                                                  "machine English elsewhere; machine: machine only; both: side by side")
@@ -395,15 +429,26 @@ def build_app():
                                        type="filepath")
                     enforce = gr.Checkbox(label="Enforce glossary renderings", value=False)
                 go = gr.Button("Make brief", variant="primary", elem_id="make-brief")
+        # the downloads sit just above the brief's header (not below a brief that runs to metres on a
+        # phone), hidden until there is a brief to download
+        downloads = gr.File(label="Download this brief (Markdown, HTML, JSON)", file_count="multiple",
+                            interactive=False, visible=False, elem_id="downloads")
         output = gr.HTML(elem_id="brief")
-        downloads = gr.File(label="Download (Markdown, HTML, JSON)", file_count="multiple", interactive=False)
 
         def page(text, upload, length, scope, model, device, backend, glossary, enforce, english, english_upload,
                  english_mode, progress=gr.Progress()):  # noqa: B008 (gradio's API)
-            yield from stream_page(text, upload, length, scope, model, device, progress, backend, glossary, enforce,
-                                   english=english, english_upload=english_upload, english_mode=english_mode)
+            for html, files in stream_page(text, upload, length, scope, model, device, progress, backend, glossary,
+                                           enforce, english=english, english_upload=english_upload,
+                                           english_mode=english_mode):
+                yield html, gr.update(value=files, visible=bool(files))
+
+        def uploaded(path):  # a file of the wrong type is answered at once, with Make brief's message
+            message = upload_message(path)
+            return (message, gr.update(value=None, visible=False)) if message else (gr.skip(), gr.skip())
 
         example.click(example_text, None, text, api_name=False)
+        upload.upload(uploaded, upload, [output, downloads], api_name=False)
+        english_upload.upload(uploaded, english_upload, [output, downloads], api_name=False)
         model.change(startup_notice, model, banner, api_name=False)
         go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce, english,
                         english_upload, english_mode], [output, downloads], api_name="make_brief")

@@ -46,6 +46,9 @@ white-space:nowrap}.qab td.fig .val{display:block;font-weight:400;color:#5c6675;
 .qab .src.official{background:#e3f4ea;color:#17663a;border:1px solid #9fd3b3}.qab .src.memory{background:#eaf0fb;
 color:#2d4f8a;border:1px solid #a9bde6}.qab .beside{display:block;color:#17663a;font-size:.92em;margin-top:3px}
 .qab .hint{display:block;color:#5c6675;font-size:.85em;margin-top:3px}
+.qab .src.machine{background:#f1f3f6;color:#4a5565;border:1px solid #cfd5dd}.qab .src.refined{background:#f5eefc;
+color:#5b3a8a;border:1px solid #c9b3e6}.qab .why{display:block;color:#b42318;font-size:.85em;margin-top:2px}
+.qab .who .zh:before{content:"· ";color:#98a2b3}
 """
 
 
@@ -97,11 +100,12 @@ def _fetched(page: dict) -> str:
 def _official_summary(brief: Brief) -> str:
     if not brief.official_source:
         return ""
-    sentences = [s for t in all_turns(brief) for s in t.sentences]
+    # the sentences the cards show (the summaries), not the whole text behind "Full text"
+    sentences = [s for t in all_turns(brief) for s in t.summary]
     shown = sum(1 for s in sentences if s.official and s.official.get("shown"))
     mode = {"official": "shown where linked", "machine": "not shown (machine only)",
             "both": "beside the machine English"}[brief.english_mode]
-    return f"{brief.official_source}: {shown} of {len(sentences)} sentences linked, {mode}"
+    return f"{brief.official_source}: {shown} of {len(sentences)} sentences in the cards linked, {mode}"
 
 
 def _opening(brief: Brief) -> str:
@@ -131,11 +135,11 @@ def _figures(seg: BriefSegment, brief: Brief) -> str:
     if not seg.figures and not seg.figures_left_out:
         return ""
     rows = []
+    in_summary = {s.zh for t in seg.answers for s in t.summary}
     for f in seg.figures:
         what = " ".join(x for x in (f.unit, f"· {f.counts}" if f.counts else "") if x)
         if f.en is None:
-            pending = '<span class="none pending">translating…</span>'
-            english = pending if brief.pending else '<span class="none">—</span>'
+            english = _no_figure_english(f.zh in in_summary, brief)
         else:
             english = escape(f.en)
         flag = ('<span class="flag" title="this number is not in the English">⚠ number lost</span>'
@@ -152,11 +156,28 @@ def _figures(seg: BriefSegment, brief: Brief) -> str:
             f'<table class="figs">{head}{"".join(rows)}</table></details>')
 
 
+def _no_figure_english(in_summary: bool, brief: Brief) -> str:
+    """Why a figure's row has no English: still coming, no model, or its sentence is not a summary one."""
+    if brief.pending:
+        return '<span class="none pending">translating…</span>'
+    if not brief.translated:
+        return '<span class="none">— no English (Chinese-only brief)</span>'
+    if not in_summary:
+        return '<span class="none">— not in the summary (“Full text” translates it)</span>'
+    return '<span class="none">— not translated</span>'
+
+
 def _who(turn: BriefTurn, kind: str = "") -> str:
+    """The speaker in English, then as printed in Chinese: the Chinese name once, in the Chinese
+    heading (name_en carries it too: "Xiao Yaqing 肖亞慶"), the two set apart by a dot."""
     sp = turn.speaker
     if sp is None:
         return f'<div class="who">{UNLABELLED_OPENING if kind == "opening" else UNLABELLED}</div>'
-    return f'<div class="who">{escape(sp.heading_en)}<span class="zh" lang="zh">{escape(sp.heading_zh)}</span></div>'
+    heading = sp.heading_en
+    if sp.name_zh and sp.name_zh in sp.heading_zh:
+        heading = heading.replace(f" {sp.name_zh}", "")
+    return (f'<div class="who">{escape(heading)} <span class="zh" lang="zh">{escape(sp.heading_zh)}</span>'
+            "</div>")
 
 
 def _turn(turn: BriefTurn, brief: Brief, kind: str) -> str:
@@ -192,24 +213,31 @@ def _english(s: BriefSentence, brief: Brief) -> str:
             text = '<span class="none">not translated</span>' if brief.translated else '<span class="none">—</span>'
         return text + _beside(s, brief)
     flag = ""
-    if s.flagged:
-        why = escape("; ".join(s.warnings), quote=True)
+    if s.flagged:  # the reasons in text under the sentence: a tap or a phone shows no tooltip
         label = f"{len(s.warnings)} issue{'s' if len(s.warnings) > 1 else ''}"
-        flag = f'<span class="flag" title="{why}" aria-label="{why}">⚠ {label}</span>'
+        why = escape("; ".join(s.warnings), quote=True)
+        flag = (f'<span class="flag" title="{why}">⚠ {label}</span>'
+                f'<span class="why">{"; ".join(escape(w) for w in s.warnings)}</span>')
     if s.en_source == "official" and s.en == "":
-        return f'<span class="none">{WITH_PREVIOUS}</span>{_badge(s)}'
-    return escape(s.en) + _badge(s) + flag + _beside(s, brief)
+        return f'<span class="none">{WITH_PREVIOUS}</span>{_badge(s, brief)}'
+    return escape(s.en) + _badge(s, brief) + flag + _beside(s, brief)
 
 
-def _badge(s: BriefSentence) -> str:
-    """Where the English shown came from, when it is not the model's."""
+def _badge(s: BriefSentence, brief: Brief) -> str:
+    """Where the English shown came from, on every English line: official, memory, machine (or
+    another source the brief names, such as refined), its detail in the tooltip."""
     if s.en_source == "official" and s.official:
         why = escape(f"{s.official['source']}; link confidence {s.official['confidence']:.2f}", quote=True)
         return f'<span class="src official" title="{why}">official</span>'
     if s.en_source == "memory" and s.memory:
         why = escape(f"remembered from {s.memory['source']}, {s.memory['added']}", quote=True)
         return f'<span class="src memory" title="{why}">memory</span>'
-    return ""
+    source = s.en_source or "machine"
+    if source == "machine":
+        why = escape(f"machine translation: {brief.translator}", quote=True)
+        return f'<span class="src machine" title="{why}">machine</span>'
+    kind = escape(source)
+    return f'<span class="src {escape(source.replace(" ", "-"), quote=True)}">{kind}</span>'
 
 
 def _beside(s: BriefSentence, brief: Brief) -> str:

@@ -87,6 +87,8 @@ def _english(s: BriefSentence, mode: str = "official") -> str:
         text = (f"_({WITH_PREVIOUS})_" if s.en == "" else text) + " _(official)_"
     elif s.en_source == "memory" and s.memory:
         text += f" _(memory: {_cell(s.memory['source'])}, {_cell(s.memory['added'])})_"
+    elif s.en is not None:  # every English line says where it came from: the model, or another source
+        text += f" _({_cell(s.en_source or 'machine')})_"
     if s.flagged:
         text += " ⚠ _" + _cell("; ".join(s.warnings)) + "_"
     if mode == "both" and s.official and s.official.get("shown") and s.official["en"]:
