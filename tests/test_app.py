@@ -268,3 +268,83 @@ def test_the_operator_can_open_the_api_to_any_local_folder(tiny_model_dir, monke
     brief = app.api_brief(text, 0, True, str(tiny_model_dir))
     assert brief["translator"].startswith(("CTranslate2", "transformers"))
     assert brief["segments"][0]["answers"][0]["sentences"][0]["en"] == "We have built more than 1 million base stations."
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (.ci/run installs it)")
+def test_browser_what_the_page_says_at_phone_width(server, tmp_path):
+    """Issue 32, part 3, on a 390 px phone: the Chinese cards before the model, one message for text
+    and a file at once and one for a .docx, a flag's reasons without hover, every English line
+    labelled, and the downloads just above the brief's header, named from the document."""
+    from playwright.sync_api import sync_playwright
+
+    OUTPUT.mkdir(exist_ok=True)
+    transcript = tmp_path / "transcript.txt"
+    transcript.write_text("记者：请问如何？\n王文涛：很好。", encoding="utf-8")
+    docx = tmp_path / "briefing.docx"
+    docx.write_bytes(b"PK\x03\x04 not a transcript")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+        # pasted text and a file at once: refused, naming both
+        page.goto(server)
+        assert not page.locator("#downloads").is_visible()  # no empty download box before a brief
+        page.fill("#transcript textarea", "记者：请问如何？\n王文涛：很好。")
+        page.set_input_files("#upload input[type=file]", str(transcript))
+        page.wait_for_selector("#upload >> text=transcript.txt")
+        page.click("#make-brief")
+        page.wait_for_function("document.querySelector('#brief').innerText.includes('both pasted and uploaded')",
+                               timeout=60_000)
+        # a .docx: the same one message on upload and on Make brief
+        page.goto(server)
+        page.set_input_files("#upload input[type=file]", str(docx))
+        page.wait_for_function("document.querySelector('#brief').innerText.includes('briefing.docx')", timeout=60_000)
+        on_upload = page.locator("#brief [role=alert]").inner_text()
+        page.click("#make-brief")  # the same message (Gradio keeps an unchanged value), and no other one
+        page.wait_for_timeout(3000)  # Gradio's own file-type check answered within a second, as a toast
+        assert page.locator("#brief [role=alert]").all_inner_texts() == [on_upload] and "upload a .txt" in on_upload
+        assert "Invalid file type" not in page.locator("body").inner_text()
+        # the example: the Chinese cards first, with the header saying the model is loading
+        page.goto(server)
+        page.click("#load-example")
+        page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')")
+        page.evaluate("""() => { window.__states = [];
+            new MutationObserver(() => { const b = document.querySelector('#brief');
+                if (b && b.querySelector('.card.header')) window.__states.push([
+                    b.querySelectorAll('.card.qa').length, b.querySelectorAll('.card.qa td.zh').length,
+                    b.querySelector('.card.header').innerText.includes('loading the model'),
+                    b.querySelectorAll('.card.qa td.en .src.machine').length]); })
+            .observe(document.body, {subtree: true, childList: true, characterData: true}); }""")
+        page.click("#make-brief")
+        page.wait_for_function("document.querySelector('#downloads') && "
+                               "document.querySelector('#downloads').innerText.includes('.json')", timeout=300_000)
+        states = page.evaluate("window.__states")
+        first = states[0]
+        assert first[0] == 7 and first[1] > 7 and first[2] and first[3] == 0, states[:5]  # Chinese, no English yet
+        brief = page.locator("#brief")
+        assert "loading the model" not in brief.locator(".card.header").inner_text()
+        assert "Q355B" not in brief.inner_text() and "工信部:推進制造強國" in brief.inner_text()
+        # every English line of the cards says where it came from (no official English here: machine)
+        english = brief.locator(".card.qa .turn table.bi td.en")
+        labelled = brief.locator(".card.qa .turn table.bi td.en .src")
+        assert english.count() > 7 and labelled.count() == english.count()
+        assert brief.locator(".card.qa .turn table.bi td.en .src.machine").count() == english.count()
+        # a flag's reasons are on the page as text, without hovering
+        flags = brief.locator(".flag")
+        assert flags.count() > 0
+        reason = brief.locator("td.en .why").first
+        assert reason.is_visible() and len(reason.inner_text().strip()) > 10
+        # the downloads: just above the brief's header at phone width, named from the document
+        downloads = page.locator("#downloads")
+        assert downloads.is_visible()
+        header = brief.locator(".card.header").bounding_box()
+        box = downloads.bounding_box()
+        assert box["y"] < header["y"] and header["y"] - (box["y"] + box["height"]) < 100, (box, header)
+        names = downloads.inner_text().replace("\n", "")
+        assert all(f"2021-09-19-工信部-推進制造強國網絡強國建設-助力全面建成小康社會.{x}" in names
+                   for x in ("md", "html", "json")), names
+        assert "brief.md" not in names
+        page.screenshot(path=str(OUTPUT / "app-phone-top.png"))
+        downloads.scroll_into_view_if_needed()
+        page.screenshot(path=str(OUTPUT / "app-phone-downloads.png"))
+        page.screenshot(path=str(OUTPUT / "app-phone-full.png"), full_page=True)
+        browser.close()
