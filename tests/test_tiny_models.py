@@ -85,3 +85,19 @@ def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_off_means_no_store(monkeypatch):
     monkeypatch.setenv("QABRIEF_TEST_MODELS", "off")
     assert tiny_models.cached("m", lambda folder: None, scripts=[SCRIPT]) is None
+
+
+def test_entries_unused_for_long_are_pruned_when_another_is_built(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("QABRIEF_TEST_MODELS", str(tmp_path / "store"))
+    calls: list[Path] = []
+    old = tiny_models.cached("m", counting_build(calls), scripts=[SCRIPT], arguments=["--old"])
+    recent = tiny_models.cached("m", counting_build(calls), scripts=[SCRIPT], arguments=["--recent"])
+    other = tiny_models.cached("mm", counting_build(calls), scripts=[SCRIPT], arguments=["--old"])
+    long_ago = os.stat(old).st_mtime - (tiny_models.KEEP_DAYS + 1) * 86400
+    for entry in (old, other):
+        os.utime(entry / tiny_models.MANIFEST, (long_ago, long_ago))
+        os.utime(entry, (long_ago, long_ago))
+    tiny_models.cached("m", counting_build(calls), scripts=[SCRIPT], arguments=["--new"])
+    assert not old.exists() and recent.exists() and other.exists()  # only its own name's stale entries

@@ -11,7 +11,8 @@ The store is ``$QABRIEF_TEST_MODELS`` if set, else ``$XDG_CACHE_HOME/qabrief-tes
 closed with a manifest (every file's SHA-256) and renamed into place under a file lock, so
 parallel pytest-xdist workers build it once; an entry whose manifest is missing or does not match
 its files is deleted and built again, never trusted. Tests get a private copy of an entry, so
-nothing a test does can change the stored model. QABRIEF_TEST_MODELS=off builds every model
+nothing a test does can change the stored model. Entries left behind by older sources (a few MB
+each) are deleted once unused for KEEP_DAYS days. QABRIEF_TEST_MODELS=off builds every model
 afresh in the test's own temporary folder (the old behaviour).
 """
 
@@ -21,8 +22,10 @@ import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from importlib import metadata
@@ -31,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT / "src"
 MANIFEST = ".qabrief-test-model.json"
+KEEP_DAYS = 30  # an entry of the same name unused this long is deleted when another is built
 # what writes or shapes the weights, tokenizers and converted files
 LIBRARIES = ("torch", "transformers", "tokenizers", "sentencepiece", "ctranslate2", "safetensors", "numpy",
              "OpenCC", "jieba", "jinja2")
@@ -164,6 +168,7 @@ def cached(name: str, build: Callable[[Path], None], *, scripts: Iterable[Path],
     entry = root / f"{name}-{key(name, scripts, inputs, list(arguments))}"
     with FileLock(str(entry) + ".lock"):
         if entry.exists() and _intact(entry):
+            os.utime(entry / MANIFEST)  # last used: what pruning goes by
             return entry
         _remove(entry)  # partial, damaged or foreign: rebuilt, never trusted
         scratch = root / f".building-{entry.name}-{uuid.uuid4().hex[:8]}"
@@ -177,7 +182,28 @@ def cached(name: str, build: Callable[[Path], None], *, scripts: Iterable[Path],
             os.replace(scratch, entry)
         finally:
             _remove(scratch)
+    _prune(root, name, keep=entry)
     return entry
+
+
+def _prune(root: Path, name: str, keep: Path) -> None:
+    """Delete the entries of `name` (built from older sources) that no run has used for KEEP_DAYS."""
+    from filelock import FileLock, Timeout
+
+    cutoff = time.time() - KEEP_DAYS * 86400
+    for old in root.iterdir():
+        if old == keep or not old.is_dir() or not re.fullmatch(re.escape(name) + r"-[0-9a-f]{20}", old.name):
+            continue
+        try:
+            used = max(old.stat().st_mtime, (old / MANIFEST).stat().st_mtime)
+        except OSError:
+            used = old.stat().st_mtime
+        if used < cutoff:
+            try:
+                with FileLock(str(old) + ".lock", timeout=0):
+                    _remove(old)
+            except Timeout:
+                continue  # in use right now
 
 
 def private_copy(entry: Path, destination: Path) -> Path:
