@@ -139,21 +139,11 @@ FAULTS = {
 STORE_FAULTS = [apply for name, (apply, _, _) in FAULTS.items() if name.startswith(("memory", "cache"))]
 
 
-@pytest.fixture(scope="module")
-def models_home(tiny_model_dir, tmp_path_factory):
-    """A models folder holding the tiny model (its CTranslate2 conversion lands here once)."""
-    import shutil
-
-    folder = tmp_path_factory.mktemp("fault-models")
-    shutil.copytree(tiny_model_dir, folder / "tiny")
-    return folder
-
-
 @pytest.fixture
-def model(models_home, monkeypatch) -> Path:
+def model(models_folder, monkeypatch) -> Path:
     """The tiny model, the server's default."""
-    path = models_home / "tiny"
-    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(models_home))
+    path = models_folder / "tiny"  # conftest's module-scoped folder: its CTranslate2 conversion lands there once
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(models_folder))
     monkeypatch.setenv("QABRIEF_MODEL", str(path))
     return path
 
