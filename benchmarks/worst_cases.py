@@ -227,7 +227,10 @@ def run_case(name: str, timeout: float, cap_gb: float) -> dict:
         proc.returncode = 0  # reaped above
         err = proc.stderr.read()
         lines = out.read_text().strip().splitlines()
-    row = {"case": name, "wall_s": round(wall, 1), "peak_mb": round(usage.ru_maxrss / 1024)}
+    # CPU seconds beside wall seconds: on a shared machine the wall time is the load's, the CPU
+    # time the case's own (one core: the brief runs on one thread)
+    row = {"case": name, "wall_s": round(wall, 1), "cpu_s": round(usage.ru_utime + usage.ru_stime, 1),
+           "peak_mb": round(usage.ru_maxrss / 1024)}
     if status == "timeout":
         row["result"] = f"killed after {timeout:.0f} s"
     elif status != 0 or not lines:
@@ -249,10 +252,10 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    print(f"{'case':16} {'MB in':>6} {'sentences':>9} {'wall s':>7} {'peak MB':>8} {'estimate s':>10}  result")
+    print(f"{'case':16} {'MB in':>6} {'sentences':>9} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} {'estimate s':>10}  result")
     for name in args.cases.split(","):
         r = run_case(name, args.timeout, args.cap_gb)
-        print(f"{name:16} {r.get('bytes', 0) / 1e6:6.2f} {r.get('sentences', 0):9,} {r['wall_s']:7.1f} "
+        print(f"{name:16} {r.get('bytes', 0) / 1e6:6.2f} {r.get('sentences', 0):9,} {r['wall_s']:7.1f} {r['cpu_s']:6.1f} "
               f"{r['peak_mb']:8,} {r.get('estimate_s', float('nan')):10}  {r['result']}", flush=True)
         if r.get("stages_s") or r.get("notice"):
             print(f"{'':16} stages {r.get('stages_s')}  notice: {r.get('notice') or '-'}", flush=True)

@@ -20,6 +20,7 @@ from .fidelity.figures import Figure, figures_of, with_english
 from .parse import parse
 from .parse.names import name_with_characters, outlet_in_english, pinyin_name
 from .parse.transcript import Speaker, Transcript, Turn
+from .quantities import chinese_quantities
 from .summarize import Budget, QASummarizer, summarize_transcript
 from .summarize.limits import Deadline, check, summarized_prefix
 from .summarize.segments import limit_note
@@ -333,6 +334,9 @@ def _key_figures(brief: Brief, deadline: Deadline | None = None) -> None:
         check(deadline, "key figures")
         seg.figures, seg.figures_left_out = [], 0
         for s in (s for turn in seg.answers for s in turn.sentences):
+            if listed >= MAX_FIGURES:  # counted, not described: describing is most of the cost
+                seg.figures_left_out += len(chinese_quantities(s.zh))
+                continue
             found = figures_of([(s.index, s.zh, s.en)])
             kept = found[:max(0, min(MAX_FIGURES_PER_SENTENCE, MAX_FIGURES - listed))]
             seg.figures += kept

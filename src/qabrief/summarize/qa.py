@@ -124,9 +124,10 @@ class QASummarizer:
         n = len(sentences)
         if n == 0:
             return []
-        tokenized = [words(s) for s in sentences]
+        tokenize = vectorizer.words if vectorizer is not None else words
+        tokenized = [tokenize(s) for s in sentences]
         vec = vectorizer or Vectorizer(tokenized + [words(q) for q in question])
-        asked = [w for s in question for w in words(s)] if question and kind == "answer" else None
+        asked = [w for s in question for w in tokenize(s)] if question and kind == "answer" else None
         vectors, q = vec.transform_local(tokenized, asked)
         sim = cosine_matrix(vectors)
         score = _normalise(centrality(sim))

@@ -15,7 +15,7 @@ from .cues import is_courtesy
 from .keywords import keywords
 from .limits import Deadline, KeywordBudget, check, summarized_prefix
 from .qa import Budget, Pick, QASummarizer
-from .text import Vectorizer, words
+from .text import Vectorizer
 
 
 @dataclass
@@ -54,7 +54,7 @@ def summarize_transcript(transcript: Transcript, budget: Budget | None = None,
         allowed[id(t)] = min(left, summarized_prefix([s.text for s in t.sentences]))
         left -= allowed[id(t)]
     check(deadline, "summarizing")
-    vectorizer = Vectorizer([words(s.text) for t in transcript.turns for s in t.sentences[:allowed[id(t)]]])
+    vectorizer = Vectorizer.of_sentences([s.text for t in transcript.turns for s in t.sentences[:allowed[id(t)]]])
     keyword_budget = KeywordBudget(segments_left=len(transcript.segments))
     out = []
     for seg in transcript.segments:
