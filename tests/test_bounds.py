@@ -234,3 +234,87 @@ def test_a_request_whose_chinese_runs_over_the_budget_gets_one_line(monkeypatch)
     monkeypatch.setenv("QABRIEF_REQUEST_BUDGET_S", "0.000001")
     page, files = list(stream_page("发布会\n记者：问题？\n部长：回答。", None, 0, "Full text", "none", "auto"))[-1]
     assert "over the time budget" in page and files is None and "Traceback" not in page
+
+
+def test_the_page_shows_this_texts_forecast_before_the_chinese_and_escapes_it(tmp_path, monkeypatch):
+    from qabrief import app
+
+    big = "新华社记者：今年的工作怎么样？<b>\n商务部部长王伟：" + _sentences(20_000)
+    forecast = app.chinese_forecast(big, None)
+    cost = estimate_cost(big)
+    assert forecast and f"about {cost.seconds:.0f} s" in forecast and "summarize" in forecast
+    # the same forecast for the same text uploaded as GBK (decoded as the parser decodes it)
+    upload = tmp_path / "gbk.txt"
+    upload.write_bytes(big.encode("gbk"))
+    assert app.chinese_forecast(None, str(upload)) == forecast
+    # the seed's size: its cards come before a forecast could be read; a link: its size is unknown
+    assert app.chinese_forecast("新华社记者：好吗？\n王伟：好。", None) is None
+    assert app.chinese_forecast("https://www.fmprc.gov.cn/x.html", None) is None
+    # the page's first answer is the forecast, the Chinese cards only after it
+    recorder = _Recorder(app.chinese_brief)
+    monkeypatch.setattr(app, "chinese_brief", recorder)
+    pages = app.stream_page(big, None, 0, app.SCOPES[0], app.NO_MODEL, "auto")
+    first, files = next(pages)
+    assert "about" in first and 'role="status"' in first and files is None
+    assert not recorder.calls  # nothing summarized yet when the forecast is shown
+    html, files = list(pages)[-1]
+    assert recorder.calls == 1 and files
+
+
+class _Recorder:
+    def __init__(self, fn):
+        self.fn, self.calls = fn, 0
+
+    def __call__(self, *args, **kwargs):
+        self.calls += 1
+        return self.fn(*args, **kwargs)
+
+
+def test_the_english_progress_says_the_time_left_at_this_briefs_own_rate():
+    from qabrief.app import EnglishProgress
+
+    shown, now = [], [100.0]
+    progress = EnglishProgress(lambda value, desc, unit: shown.append((value, desc)), clock=lambda: now[0])
+    progress(10, 100, "opening")  # the first call also warmed the model: no rate from it
+    now[0] += 9.0
+    progress(40, 100, "Q&A 1 of 5")  # 30 sentences in 9 s: 0.3 s a sentence, 60 left
+    assert shown[0] == ((10, 100), "Translating opening")
+    assert shown[1] == ((40, 100), "Translating Q&A 1 of 5, about 18 s left")
+
+
+def test_each_sentence_is_tokenised_once_per_brief_however_many_sentences(monkeypatch):
+    # `words` keeps 8,192 sentences; a brief of more tokenised each twice (vectorizer, then
+    # summaries), half the time of a 5 MB answer of figures
+    from qabrief.summarize import qa, text
+
+    seen: list[str] = []
+    original = text.words.__wrapped__
+
+    def counting(sentence):
+        seen.append(sentence)
+        return original(sentence)
+
+    monkeypatch.setattr(text, "words", counting)
+    monkeypatch.setattr(qa, "words", counting)
+    chinese_brief("新华社记者：今年的工作怎么样？\n商务部部长王伟：" + _sentences(40)
+                  + "\n路透社记者：明年呢？\n商务部部长王伟：" + _sentences(30, start=40))
+    assert seen and len(seen) == len(set(seen))
+
+
+def test_figures_past_the_brief_cap_are_counted_without_being_described(monkeypatch):
+    import qabrief.brief as brief_module
+
+    described = []
+    monkeypatch.setattr(brief_module, "MAX_FIGURES", 3)
+    monkeypatch.setattr(brief_module, "figures_of", lambda sentences: _describe(described, sentences))
+    brief = chinese_brief("记者：请问？\n王毅：增长了3%，5%，7%。还有9个。又有10个和12个。")
+    assert [f.text for f in brief.segments[0].figures] == ["3%", "5%", "7%"]
+    assert brief.segments[0].figures_left_out == 3
+    assert len(described) == 1  # the 2nd and 3rd sentences only counted
+
+
+def _describe(calls, sentences):
+    from qabrief.fidelity.figures import figures_of
+
+    calls.append(sentences)
+    return figures_of(sentences)

@@ -24,6 +24,7 @@ import time
 import unicodedata
 import uuid
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 from . import settings
@@ -36,7 +37,7 @@ from .render import render_html, render_json, render_markdown
 from .render.html import render_error
 from .render.json import brief_dict
 from .summarize import Budget
-from .summarize.limits import Deadline
+from .summarize.limits import Deadline, estimate_cost
 from .translate import default_choice, default_model
 
 log = logging.getLogger(__name__)
@@ -265,12 +266,16 @@ def run_page(text, upload, length, scope, model, device, progress=None, *args, *
 
 def stream_page(text, upload, length, scope, model, device, progress=None, *args,
                 **options) -> Iterator[tuple[str, list[str] | None]]:
-    """Page handler: yields (brief HTML, None) as the brief fills in — the Chinese cards first,
-    then each Q&A's English in document order — and last (brief HTML, download files)."""
+    """Page handler: yields (brief HTML, None) as the brief fills in — the forecast first, then
+    the Chinese cards, then each Q&A's English in document order — and last (brief HTML, download files)."""
+    forecast = chinese_forecast(text, upload)
+    if forecast:  # not Gradio's guess from earlier requests: this text's cost at measured rates
+        if progress is not None:
+            progress(0, desc=forecast)
+        yield working_html(forecast), None
     report = None
     if progress is not None:
-        def report(done, total, what):
-            progress((done, total), desc=f"Translating {what}", unit="sentences")
+        report = EnglishProgress(progress)
     brief = None
     try:
         for brief in brief_stages(text, upload, length, scope, model, device, report, *args, **options):
@@ -284,6 +289,62 @@ def stream_page(text, upload, length, scope, model, device, progress=None, *args
         yield render_error(UNEXPECTED.format(type(exc).__name__)), None
         return
     yield render_html(brief), _write_downloads(brief)
+
+
+def chinese_forecast(text: str | None, upload: str | None) -> str | None:
+    """What the page says while the Chinese is read and summarized: `estimate_cost`'s forecast
+    for this very text, from the stages' rates that benchmarks/worst_cases.py measured (None for
+    a link, or where the request will be refused anyway: its error follows at once)."""
+    from .fetch import looks_like_address
+    from .parse.reading import MAX_INPUT_BYTES, decode_bytes
+
+    try:
+        if upload:
+            path = Path(upload)
+            if path.suffix.lower() not in UPLOAD_TYPES or path.stat().st_size > MAX_INPUT_BYTES:
+                return None
+            source, _ = decode_bytes(path.read_bytes(), name=path.name)
+        elif text and text.strip() and not looks_like_address(text):
+            source = text
+        else:
+            return None
+    except (OSError, QabriefError):
+        return None
+    cost = estimate_cost(source)
+    if cost.seconds < 2:  # the seed's size: the cards are there before a forecast could be read
+        return None
+    stages = " · ".join(f"{name} {seconds:.0f} s" for name, seconds in cost.stages.items() if seconds >= 0.5)
+    return (f"Reading and summarizing the Chinese: about {_duration(cost.seconds)} on this server ({stages}); "
+            "the Chinese cards appear first, then the English card by card.")
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def working_html(message: str) -> str:
+    from .render.html import CSS
+
+    return (f'<style>{CSS}</style><div class="qab"><div class="card notice working" role="status">'
+            f"{escape(message)}</div></div>")
+
+
+class EnglishProgress:
+    """The page's progress while the English arrives, with the time left at the rate this very
+    brief has shown so far (from its second model call on: the first includes warming up)."""
+
+    def __init__(self, progress, clock=time.monotonic):
+        self.progress, self.clock = progress, clock
+        self.first: tuple[float, int] | None = None  # (time, sentences done) at the first report
+
+    def __call__(self, done: int, total: int, what: str) -> None:
+        now, left = self.clock(), ""
+        if self.first is None:
+            self.first = (now, done)
+        elif done > self.first[1]:
+            rate = (now - self.first[0]) / (done - self.first[1])  # seconds a sentence, measured
+            left = f", about {_duration(rate * (total - done))} left"
+        self.progress((done, total), desc=f"Translating {what}{left}", unit="sentences")
 
 
 def api_brief(text: str, length: int = 0, full_text: bool = False, model: str | None = None,

@@ -111,30 +111,32 @@ class CostEstimate:
 
 def estimate_cost(text: str) -> CostEstimate:
     """A cheap forecast (a few passes at C speed over the text, ~0.1 s for 5 MB) of the Chinese
-    stages' time, from per-stage rates measured by benchmarks/worst_cases.py on the reference
-    machine (2 cores); machine translation is not included."""
+    stages' time, from per-stage rates fitted to the CPU seconds benchmarks/worst_cases.py
+    measured on the reference machine (2 cores, one used by a brief); machine translation is
+    not included. On the eight worst cases it is within -20 %/+50 % of the time taken."""
     from ..parse.script import han_count
     from .keywords import tagging_cost
 
     chars = len(text)
     han = han_count(text)
+    digits = sum(text.count(d) for d in "0123456789")
     sentences = max(sum(text.count(c) for c in "。！？!?；…\n"), chars // 1000)
-    summarized = min(sentences, MAX_BRIEF_SENTENCES)
     stages = {
-        "parse": chars * PARSE_S_PER_CHAR,
-        "summarize": han * WORDS_S_PER_HAN + summarized * SUMMARY_S_PER_SENTENCE + sentences * CUES_S_PER_SENTENCE,
+        "parse": chars * PARSE_S_PER_CHAR + sentences * PARSE_S_PER_SENTENCE,
+        # words and figures: a digit costs jieba's segmenter and the key figures more than a Han character
+        "summarize": han * SUMMARY_S_PER_HAN + digits * SUMMARY_S_PER_DIGIT,
         "keywords": min(tagging_cost(text), KEYWORD_COST_PER_BRIEF) * TAGGING_S_PER_UNIT,
         "render": chars * RENDER_S_PER_CHAR + sentences * RENDER_S_PER_SENTENCE,
     }
     return CostEstimate({k: round(v, 2) for k, v in stages.items()})
 
 
-# Rates measured by benchmarks/worst_cases.py on the 2-core reference machine (docs/performance.md);
-# a huge turn summarized over its beginning makes the forecast high, never low.
-PARSE_S_PER_CHAR = 4e-6
-WORDS_S_PER_HAN = 2e-6
-SUMMARY_S_PER_SENTENCE = 5e-4
-CUES_S_PER_SENTENCE = 5e-5
-TAGGING_S_PER_UNIT = 4e-7
-RENDER_S_PER_CHAR = 2e-6
-RENDER_S_PER_SENTENCE = 3e-5
+# Rates fitted to benchmarks/worst_cases.py's CPU seconds on the 2-core reference machine
+# (docs/performance.md, "Worst cases"); the tagging rate is the bound's, which real text stays under.
+PARSE_S_PER_CHAR = 2.5e-6
+PARSE_S_PER_SENTENCE = 4e-5
+SUMMARY_S_PER_HAN = 6e-6
+SUMMARY_S_PER_DIGIT = 2.2e-5
+TAGGING_S_PER_UNIT = 1e-7
+RENDER_S_PER_CHAR = 2e-7
+RENDER_S_PER_SENTENCE = 6.5e-5
