@@ -7,6 +7,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "own_ray: starts (or must not find) a Ray instance of its own")
+
+
 @pytest.fixture(autouse=True)
 def _hermetic(tmp_path, monkeypatch):
     """Every test: no network (HF offline, hub address refuses at once), its own translation cache,
@@ -187,3 +191,16 @@ def tiny_causal_dir(tmp_path_factory) -> Path:
 def causal_models(tiny_causal_dir, tmp_path, monkeypatch):
     """Two causal-LM presets 'downloaded' (the tiny model under their names)."""
     return _presets_downloaded(tiny_causal_dir, ("qwen2.5-7b-instruct", "hunyuan-mt-7b"), tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def shared_ray():
+    """One local Ray instance for a test module's runs: starting one costs 5-15 s here, and the
+    engine uses an instance that is already running (and leaves it running), with each run's
+    environment sent along with its operators. Told of one GPU (none exists), so that the GPU
+    plumbing can be tried on a CPU; a run asks for GPUs only with --gpus-per-worker."""
+    ray = pytest.importorskip("ray")
+    pytest.importorskip("ray.data")
+    ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
+    yield ray
+    ray.shutdown()

@@ -1,6 +1,7 @@
 """`qabrief batch --engine ray`: the local engine's outputs, failures and resumption, on Ray Data.
 
-Each test starts a local Ray instance (2 CPUs here, as in CI), which costs a few seconds."""
+The module's runs share one local Ray instance (conftest's `shared_ray`: 2 CPUs, as in CI), but
+for the killed batch, whose driver starts (and loses) its own."""
 
 import html
 import json
@@ -20,6 +21,12 @@ from qabrief.batch import BatchOptions  # noqa: E402
 from qabrief.batch.manifest import load as load_manifest  # noqa: E402
 from qabrief.batch.ray_engine import run_batch_ray  # noqa: E402
 from qabrief.cli import main  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _ray(request):
+    if "own_ray" not in request.keywords:
+        request.getfixturevalue("shared_ray")
 
 
 def html_page(text: str) -> str:
@@ -73,6 +80,7 @@ def test_ray_engine_writes_the_local_engines_bytes(tmp_path, seed_text, tiny_mod
     assert "0 written, 3 already done, 2 failed" in capsys.readouterr().out
 
 
+@pytest.mark.own_ray
 def test_a_killed_ray_batch_resumes_without_redoing_or_duplicating(tmp_path, seed_text, tiny_model_dir):
     src = tmp_path / "in"
     src.mkdir()
@@ -151,6 +159,7 @@ def test_a_translator_that_raises_in_an_actor_costs_only_its_document(tmp_path, 
     assert json.loads((out / "poison.json").read_text(encoding="utf-8"))["english_error"].startswith("RuntimeError")
 
 
+@pytest.mark.own_ray
 def test_without_ray_the_engine_names_the_extra(tmp_path, seed_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "ray", None)  # as if not installed
     assert main(["batch", str(seed_path), "--out", str(tmp_path), "--model", "none", "--engine", "ray"]) == 2
@@ -208,18 +217,12 @@ def gpu_share_factory():
     return factory
 
 
-def test_gpus_per_worker_gives_each_actor_its_share(tmp_path, seed_text):
+def test_gpus_per_worker_gives_each_actor_its_share(tmp_path, seed_text, shared_ray):
     """The resource plumbing on a CPU: Ray is told of one GPU (none exists), two actors share it."""
-    import ray
-
     src = three_seeds_and(tmp_path, seed_text, "extra.txt", "记者：请问如何？\n王文涛：很好。")
-    ray.init(num_cpus=2, num_gpus=1, include_dashboard=False, log_to_driver=False, logging_level="WARNING")
-    try:
-        assert ray.cluster_resources().get("GPU") == 1
-        report = run_batch_ray([src], tmp_path / "out", BatchOptions(["json"]), gpu_share_factory(),
-                               show_progress=False, gpus_per_worker=0.5)
-    finally:
-        ray.shutdown()
+    assert shared_ray.cluster_resources().get("GPU") == 1
+    report = run_batch_ray([src], tmp_path / "out", BatchOptions(["json"]), gpu_share_factory(),
+                           show_progress=False, gpus_per_worker=0.5)
     assert not report.failed and len(report.written) == 4
     headers = {json.loads(p.read_text(encoding="utf-8"))["translator"] for p in (tmp_path / "out").glob("[!.]*.json")}
     assert headers == {"gpu ids [0], CUDA_VISIBLE_DEVICES=0"}

@@ -325,8 +325,7 @@ def _counting_factory(record: str, fail: bool):
 @pytest.mark.slow
 @pytest.mark.parametrize("fail,stores", [(False, False), (True, False), (False, True)],
                          ids=["loads once per actor", "an actor that cannot load", "corrupt memory and cache"])
-def test_the_ray_engine(fail, stores, model, tmp_path, monkeypatch):
-    pytest.importorskip("ray.data")
+def test_the_ray_engine(fail, stores, model, tmp_path, monkeypatch, shared_ray):
     from functools import partial
 
     import ray.cloudpickle

@@ -108,13 +108,11 @@ def _start(ray, address: str | None) -> bool:
     if ray.is_initialized():
         _quiet(ray)
         return False
-    env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
     # A local instance keeps its idle task workers: by default Ray kills any worker idle for
     # a second beyond one per CPU — here the actors already are — and the next light task
     # pays a new process, its imports and jieba's dictionaries again.
     extra = {} if address else {"_system_config": {"num_workers_soft_limit": 64}}
-    ray.init(address=address, runtime_env={"env_vars": env} if env else None, include_dashboard=False,
-             log_to_driver=False, logging_level="WARNING", **extra)
+    ray.init(address=address, include_dashboard=False, log_to_driver=False, logging_level="WARNING", **extra)
     _quiet(ray)
     return True
 
@@ -141,12 +139,18 @@ def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: Tr
     # task pool bounds them. Ray Data retries failed tasks and restarts dead actors
     # (retrying their batch) by default; the driver's manifest makes a retry write nothing twice.
     light = {"num_cpus": 0, "compute": ray.data.TaskPoolStrategy(size=1)}
+    # The environment that decides which model a worker loads and how goes with this run's
+    # operators, not with the instance: an instance already running (a cluster, or one shared by
+    # several runs) was started with someone else's environment.
+    env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
+    if env:
+        light["runtime_env"] = {"env_vars": env}
     return (
         ray.data.from_items(rows, override_num_blocks=len(rows))
         .map(_prepare_row, fn_kwargs={"options": options}, **light)
         .map_batches(_TranslateDocuments, fn_constructor_kwargs={"factory": translator_factory, "options": options},
                      batch_size=1, compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=cpus_per_worker,
-                     num_gpus=gpus_per_worker)
+                     num_gpus=gpus_per_worker, **({"runtime_env": light["runtime_env"]} if env else {}))
         .map(_render_row, fn_kwargs={"options": options}, **light)
     )
 
