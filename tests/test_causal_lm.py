@@ -14,6 +14,7 @@ from qabrief.render import render_html, render_json
 from qabrief.translate import MODELS, load_translator
 from qabrief.translate.base import Request, Translation, Translator, as_request
 from qabrief.translate.prompts import PROMPTS
+from test_llamacpp import taught_rows, tiny_hy_mt2  # noqa: F401 (the tiny Hy-MT2's fixture, shared)
 
 CAUSAL_PAIRS_TSV = Path(__file__).parent / "data" / "causal_pairs.tsv"
 
@@ -70,7 +71,8 @@ def test_the_exact_prompt_each_preset_builds(tiny_causal_dir):
 
     tokenizer = AutoTokenizer.from_pretrained(tiny_causal_dir)  # a Qwen-style (ChatML) chat template
     assert {s.prompt for s in MODELS.values() if s.architecture == "causal-lm"} <= set(PROMPTS)
-    built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items() if name != "hunyuan-mt"}
+    built = {name: style.build(tokenizer, "谢谢。") for name, style in PROMPTS.items()
+             if name not in ("hunyuan-mt", "hy-mt2")}  # those two: through their own templates, below
     assert built == {
         "seed-x": "Translate the following Chinese sentence into English:\n谢谢。 <en>",
         "qwen-instruct": "<|im_start|>user\nTranslate the following Chinese text into English. Output only the "
@@ -240,3 +242,71 @@ def test_the_app_banner_shows_the_licence_and_why_english_is_off(causal_models, 
     assert "**Licence of hunyuan-mt-7b:** Tencent Hunyuan Community: not licensed in the EU, the UK or South Korea" \
         in banner
     assert startup_notice("qwen2.5-7b-instruct").count("**") == 2  # Apache-2.0: nothing to warn of but the GPU
+
+
+# -- Hy-MT2 (issue 35): the family's own prompt, byte for byte, through each size's chat template
+
+HY_MT2_INSTRUCTION = "将以下文本翻译为英语，注意只需要输出翻译后的结果，不要额外解释：\n\n"
+
+
+def _hy_mt2_script():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "scripts" / "make_tiny_hy_mt2.py"
+    spec = importlib.util.spec_from_file_location("make_tiny_hy_mt2", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hy_mt2_prompt_through_the_18bs_template_and_the_7bs():
+    from types import SimpleNamespace
+
+    from qabrief.translate.causal import _stop_ids
+
+    assert {MODELS[n].prompt for n in ("hy-mt2-7b", "hy-mt2-1.8b", "hy-mt2-1.8b-gguf")} == {"hy-mt2"}
+    style = PROMPTS["hy-mt2"]
+    small = _hy_mt2_script().build_tokenizer(["谢谢。上文。一带一路。Thank you."])  # the 1.8B's special tokens
+    assert style.build(small, "谢谢。") == (
+        f"<｜hy_begin▁of▁sentence｜><｜hy_User｜>{HY_MT2_INSTRUCTION}谢谢。<｜hy_Assistant｜>")
+    assert style.build(small, "谢谢。", "上文。") == (
+        "<｜hy_begin▁of▁sentence｜><｜hy_User｜>【背景信息】\n上文。\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n谢谢。"
+        "<｜hy_Assistant｜>")
+    assert style.build(small, "一带一路。", terms=[("一带一路", "Belt and Road"), ("两会", "two sessions")]) == (
+        "<｜hy_begin▁of▁sentence｜><｜hy_User｜>参考下面的翻译：\n一带一路 翻译成 Belt and Road\n两会 翻译成 two sessions\n"
+        f"{HY_MT2_INSTRUCTION}一带一路。<｜hy_Assistant｜>")
+    # the 7B's template is Hunyuan-MT-7B's (<|startoftext|>…<|extra_0|>, answers end <|eos|>)
+    big = hunyuan_tokenizer()
+    assert style.build(big, "谢谢。") == f"<|startoftext|>{HY_MT2_INSTRUCTION}谢谢。<|extra_0|>"
+    # the end of turn of each: the 1.8B's is its tokenizer's eos; the 7B's <|eos|> beside its eos
+    model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=small.eos_token_id))
+    assert _stop_ids(model, small, style) == {small.convert_tokens_to_ids("<｜hy_place▁holder▁no▁2｜>")}
+    model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=big.eos_token_id))
+    assert _stop_ids(model, big, style) == {big.convert_tokens_to_ids("<|eos|>"), big.eos_token_id}
+
+
+@pytest.mark.slow
+def test_the_hy_mt2_gpu_preset_runs_its_hunyuan_dense_model_through_transformers(tiny_hy_mt2, tmp_path,  # noqa: F811
+                                                                                   monkeypatch):
+    """The GPU preset's code path on the CPU: a tiny HunYuanDenseV1ForCausalLM with the 1.8B's template."""
+    import shutil
+
+    shutil.copytree(tiny_hy_mt2 / "transformers", tmp_path / "models" / "hy-mt2-1.8b")
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", str(tmp_path / "models"))
+    translator = load_translator("hy-mt2-1.8b", device="cpu", cache=False)
+    assert translator.model.config.model_type == "hunyuan_v1_dense" and translator.licence == "Apache-2.0"
+    assert translator._prompt(Request("谢谢。", "上文。")).startswith("<｜hy_begin▁of▁sentence｜><｜hy_User｜>【背景信息】")
+    rows = taught_rows()
+    results = translator.translate_detailed([Request(zh, context, terms) for context, zh, _, terms in rows])
+    assert [r.text for r in results] == [answer for _, _, answer, _ in rows] and not any(r.suspect for r in results)
+
+
+def test_hy_mt2_presets_are_gpu_language_models_and_ask_for_the_transformers_their_card_names(monkeypatch):
+    import transformers
+
+    monkeypatch.setattr("qabrief.translate.loading.torch_sees_a_gpu", lambda: False)
+    with pytest.raises(QabriefError, match="hy-mt2-7b is a language model .* that needs a CUDA GPU"):
+        load_translator("hy-mt2-7b")
+    monkeypatch.setattr(transformers, "__version__", "5.5.0")
+    with pytest.raises(QabriefError, match=r"hy-mt2-1.8b needs transformers >= 5.6 \(its card\), this is 5.5.0"):
+        load_translator("hy-mt2-1.8b", device="cpu", cache=False)

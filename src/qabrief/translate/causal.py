@@ -30,7 +30,55 @@ log = logging.getLogger("qabrief.translate")
 MAX_NEW_TOKENS = 256  # one sentence's English; a longer one is cut off and halved like any other
 
 
-class CausalLMTranslator(ModelTranslator):
+class PromptedRequests:
+    """What a language-model backend (transformers here, llama.cpp in llamacpp.py) shows the engine: its
+    pieces are Requests (their context and terms with them), each built into the prompt its style
+    documents with `self.tokenizer` (anything with `apply_chat_template`), judged and divided on the
+    sentence alone. The backend says how many tokens a text has (`_token_count`)."""
+
+    prompt: PromptStyle
+    limit: int
+
+    # -- what the engine sees: pieces are Requests (their context and terms with them), judged and
+    # divided on the sentence alone
+    def count_tokens(self, piece: str | Request) -> int:
+        return self._token_count(self._prompt(piece))
+
+    def _token_count(self, text: str) -> int:
+        raise NotImplementedError
+
+    def _prompt(self, piece: str | Request, retry: bool = False) -> str:
+        request = as_request(piece)
+        return self.prompt.build(self.tokenizer, request.sentence, request.context, retry=retry,
+                                 terms=list(request.terms))
+
+    def degeneracy(self, piece: Request, english: str) -> str | None:
+        return problem_of(piece.sentence, english, piece.context) or degeneracy(piece.sentence, english)
+
+    def halve(self, piece: Request) -> list[Request] | None:
+        halves = halve(piece.sentence)
+        if not halves:
+            return None
+        return [Request(halves[0], piece.context, piece.terms),
+                Request(halves[1], piece.context + halves[0], piece.terms)]
+
+    def clauses(self, piece: Request) -> list[Request]:
+        out, before = [], piece.context
+        for clause in split_clauses(piece.sentence):
+            out.append(Request(clause, before, piece.terms))
+            before += clause
+        return out
+
+    def pieces(self, request: Request) -> list[Request]:
+        # the sentence is prepared and fitted as every backend's; its context and terms go with each piece
+        context, sentence = prepare_source(request.context), prepare_source(request.sentence)
+        if not sentence:
+            return []
+        fits = split_to_fit(sentence, lambda t: self.count_tokens(Request(t, context, request.terms)), self.limit)
+        return [Request(p, context, request.terms) for p in fits]
+
+
+class CausalLMTranslator(PromptedRequests, ModelTranslator):
     backend = "transformers"
     wants_context = True
 
@@ -84,40 +132,8 @@ class CausalLMTranslator(ModelTranslator):
         self.description = f"transformers {self.choice.description}, {prompt.name} prompt, " + (
             "greedy" if self.beams == 1 else f"beam {self.beams}")
 
-    # -- what the engine sees: pieces are Requests (their context and terms with them), judged and
-    # divided on the sentence alone
-    def count_tokens(self, piece: str | Request) -> int:
-        return len(self.tokenizer(self._prompt(piece), add_special_tokens=False, verbose=False)["input_ids"])
-
-    def _prompt(self, piece: str | Request, retry: bool = False) -> str:
-        request = as_request(piece)
-        return self.prompt.build(self.tokenizer, request.sentence, request.context, retry=retry,
-                                 terms=list(request.terms))
-
-    def degeneracy(self, piece: Request, english: str) -> str | None:
-        return problem_of(piece.sentence, english, piece.context) or degeneracy(piece.sentence, english)
-
-    def halve(self, piece: Request) -> list[Request] | None:
-        halves = halve(piece.sentence)
-        if not halves:
-            return None
-        return [Request(halves[0], piece.context, piece.terms),
-                Request(halves[1], piece.context + halves[0], piece.terms)]
-
-    def clauses(self, piece: Request) -> list[Request]:
-        out, before = [], piece.context
-        for clause in split_clauses(piece.sentence):
-            out.append(Request(clause, before, piece.terms))
-            before += clause
-        return out
-
-    def pieces(self, request: Request) -> list[Request]:
-        # the sentence is prepared and fitted as every backend's; its context and terms go with each piece
-        context, sentence = prepare_source(request.context), prepare_source(request.sentence)
-        if not sentence:
-            return []
-        fits = split_to_fit(sentence, lambda t: self.count_tokens(Request(t, context, request.terms)), self.limit)
-        return [Request(p, context, request.terms) for p in fits]
+    def _token_count(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
 
     def _generate_batch(self, texts: list[str | Request], min_new: int | None, max_new: int,
                         **options) -> list[Output]:

@@ -3,7 +3,9 @@
 Downloads go to models/NAME (resumable: huggingface_hub skips complete files and resumes
 partial ones). Only the files a model needs are fetched: safetensors weights when the
 repository has them (else pytorch_model.bin), configs, tokenizer and sentencepiece files
-— not the TensorFlow, Flax or Rust copies some repositories also carry.
+— not the TensorFlow, Flax or Rust copies some repositories also carry. A GGUF repository
+holds one file per quantisation (Hy-MT2-1.8B-GGUF: several, a gigabyte or more each): only
+the preset's one file is fetched (`ModelSpec.file`).
 """
 
 from __future__ import annotations
@@ -51,8 +53,13 @@ def download_command(name: str) -> str:
     return f"qabrief models download {name}"
 
 
-def download_patterns(weights: str, files: list[str]) -> list[str]:
-    """The files of a repository published in `weights` form needs for inference (glob patterns)."""
+def download_patterns(weights: str, files: list[str], file: str | None = None) -> list[str]:
+    """The files of a repository published in `weights` form needs for inference (glob patterns);
+    `file`: a GGUF preset's one quantisation file, the only one fetched."""
+    if weights == "gguf":
+        if not file:
+            raise QabriefError("a GGUF preset names the one file to fetch")
+        return [file]
     if weights == "ct2":
         return CT2_NEEDED
     weights = ["*.safetensors"] if any(f.endswith(".safetensors") for f in files) else ["pytorch_model.bin"]
@@ -73,8 +80,11 @@ def download_model(name: str, progress: bool = True) -> Path:
 
     target = models_dir() / name
     try:
-        allow = download_patterns(spec.weights, list_repo_files(spec.hub_id))
+        files = [] if spec.weights == "gguf" else list_repo_files(spec.hub_id)  # a GGUF preset names its file
+        allow = download_patterns(spec.weights, files, spec.file)
         snapshot_download(spec.hub_id, local_dir=target, allow_patterns=allow, ignore_patterns=NEVER)
     except Exception as exc:  # network and hub errors come in many types; all end the same way
         raise QabriefError(f"download of {spec.hub_id} failed: {exc}; run the command again to resume") from None
+    if spec.weights == "gguf" and not (target / spec.file).is_file():
+        raise QabriefError(f"{spec.hub_id} has no file {spec.file}: nothing was downloaded")
     return target

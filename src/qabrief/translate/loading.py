@@ -6,7 +6,8 @@ why" is answered here and nowhere else; the app's pool, `qabrief batch` (both en
 A route is a backend on a device. The first route is the best one that can work here
 (`first_route`): CTranslate2 where it is installed and sees the device (the model converted
 once into the models folder), else transformers; a language model on transformers and a
-GPU. Any failure while a route loads or warms (a missing library, out of memory, a
+GPU; a GGUF model (Hy-MT2-1.8B-GGUF) on llama.cpp and the CPU, its only route. Any failure
+while a route loads or warms (a missing library, out of memory, a
 corrupt file, a library's ValueError) moves to the next route that FALLBACKS names, as far
 as the user's choices allow: a route that changes the backend needs `--backend auto`, one
 that changes the device `--device auto`. The reasons go into the translator's description
@@ -30,7 +31,7 @@ from .registry import ResolvedModel, resolve_model
 from .sources import FAST_MODEL_HINT, NotDownloaded, is_native_ct2, must_load_locally
 
 log = logging.getLogger("qabrief.translate")
-BACKENDS = ("auto", "transformers", "ct2")
+BACKENDS = ("auto", "transformers", "ct2", "llama.cpp")
 _logged: set[str] = set()
 
 
@@ -40,7 +41,7 @@ class LoadFailed(QabriefError):
 
 @dataclass(frozen=True)
 class Route:
-    backend: str  # "ct2" or "transformers"
+    backend: str  # "ct2", "transformers" or "llama.cpp"
     device: str  # as asked of the backend: "auto", "cpu", "cuda", "cuda:1", "mps"
     reason: str | None = None  # why the better route is not taken (shown in the header)
 
@@ -59,6 +60,8 @@ FALLBACKS: dict[tuple[str, str], tuple[tuple[str, str, frozenset], ...]] = {
                                ("transformers", "cpu", frozenset({"device"}))),
     ("transformers", "mps"): (("transformers", "cpu", frozenset({"device"})),),
     ("transformers", "cpu"): (),
+    # a GGUF model runs on llama.cpp on the CPU only: nothing to fall back to
+    ("llama.cpp", "cpu"): (),
 }
 
 
@@ -69,9 +72,12 @@ def log_once(message: str) -> None:
 
 
 def model_family(resolved: ResolvedModel) -> str:
-    """The preset's architecture; for a local folder, "causal-lm" when its config names a causal LM."""
+    """The preset's architecture; for a local folder, "gguf" when it holds a GGUF file (a language model
+    llama.cpp runs), "causal-lm" when its config names a causal LM."""
     if resolved.spec is not None:
         return resolved.spec.architecture
+    if resolved.local_path is not None and any(resolved.local_path.glob("*.gguf")):
+        return "gguf"
     config = resolved.local_path / "config.json" if resolved.local_path else None
     if config is not None and config.is_file():
         import json
@@ -87,7 +93,7 @@ def model_family(resolved: ResolvedModel) -> str:
 
 def is_language_model(model: str | None) -> bool:
     try:
-        return model_family(resolve_model(model or None)) == "causal-lm"
+        return model_family(resolve_model(model or None)) in ("causal-lm", "gguf")
     except QabriefError:
         return False
 
@@ -118,6 +124,10 @@ def first_route(resolved: ResolvedModel, device: str, backend: str) -> Route:
     from .ct2 import FAST_EXTRA
 
     device = device or "auto"
+    if model_family(resolved) == "gguf":
+        return _gguf_route(resolved, device, backend)
+    if backend == "llama.cpp":
+        raise QabriefError(f"--backend llama.cpp runs GGUF models; {resolved.label} is not one")
     if model_family(resolved) == "causal-lm":
         if backend == "ct2":
             raise QabriefError(f"{resolved.label} is a causal language model: it runs with --backend transformers "
@@ -148,6 +158,20 @@ def first_route(resolved: ResolvedModel, device: str, backend: str) -> Route:
     if name is None or (find_converted(name) is None and source_folder(resolved) is None):
         return Route("transformers", device)  # nothing to convert: the transformers path says what to run
     return Route("ct2", device)
+
+
+def _gguf_route(resolved: ResolvedModel, device: str, backend: str) -> Route:
+    """A GGUF model's only route: llama.cpp on the CPU; refused in one line where llama-cpp-python is missing."""
+    from .llamacpp import GGUF_EXTRA, llama_cpp_installed
+
+    if backend not in ("auto", "llama.cpp"):
+        raise QabriefError(f"{resolved.label} is a GGUF model: it runs with --backend llama.cpp (or auto), "
+                           f"not {backend}")
+    if device.lower() not in ("auto", "cpu"):
+        raise QabriefError(f"{resolved.label} runs on the CPU (llama.cpp), not on {device}")
+    if not llama_cpp_installed():
+        raise QabriefError(f"{resolved.label} runs on llama.cpp, which is not installed: {GGUF_EXTRA}")
+    return Route("llama.cpp", "cpu")
 
 
 def _language_model_device(resolved: ResolvedModel, device: str) -> str:
@@ -232,7 +256,7 @@ def load_translator(
         raise QabriefError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
     if precision not in PRECISIONS:
         raise QabriefError(f"unknown precision {precision!r}; choose from {', '.join(PRECISIONS)}")
-    if precision == "int8" and model_family(resolved) == "causal-lm":
+    if precision == "int8" and model_family(resolved) in ("causal-lm", "gguf"):
         raise QabriefError("--precision int8 is for the encoder-decoder models on a CPU; a language model runs "
                            "in bf16 on a GPU")
     route = first_route(resolved, device, backend)
@@ -272,6 +296,8 @@ def _load_route(route: Route, resolved: ResolvedModel, *, compute_type=None, pre
                 **options) -> Translator:
     if route.backend == "ct2":
         translator = _load_ct2(route, resolved, compute_type or ct2_compute_type(precision), **options)
+    elif route.backend == "llama.cpp":
+        translator = _load_gguf(resolved, precision=precision, **options)
     elif model_family(resolved) == "causal-lm":
         translator = _load_causal(route, resolved, precision=precision, **options)
     else:
@@ -319,13 +345,34 @@ def _load_causal(route: Route, resolved: ResolvedModel, *, beams=None, precision
     from .prompts import DEFAULT_PROMPT, PROMPTS
 
     spec = resolved.spec
-    local_only = must_load_locally(resolved)
     _require_torch()
+    if spec and spec.transformers_min:  # before anything is fetched
+        import transformers
+        from packaging.version import Version
+
+        if Version(transformers.__version__) < Version(spec.transformers_min):
+            raise QabriefError(f"{spec.name} needs transformers >= {spec.transformers_min} (its card), this is "
+                               f"{transformers.__version__}: pip install -U 'transformers>={spec.transformers_min}'")
+    local_only = must_load_locally(resolved)
     from .causal import CausalLMTranslator
 
     style = PROMPTS[spec.prompt] if spec and spec.prompt else PROMPTS[DEFAULT_PROMPT]
     return CausalLMTranslator(resolved, style, device=route.device, local_files_only=local_only,
                               beams=beams or (spec.beams if spec else None), precision=precision, **options)
+
+
+def _load_gguf(resolved: ResolvedModel, *, beams=None, precision="auto", compute_type=None, **options) -> Translator:
+    """A language model in GGUF form: llama.cpp on the CPU, in the quantisation its file holds."""
+    from .llamacpp import LlamaCppTranslator
+    from .prompts import PROMPTS
+
+    if beams not in (None, 1):
+        raise QabriefError(f"{resolved.label} decodes greedily on llama.cpp: --beams is not for it")
+    if precision not in ("auto", None):
+        raise QabriefError(f"{resolved.label} runs in the quantisation its file holds: --precision is not for it")
+    spec = resolved.spec
+    style = PROMPTS[spec.prompt] if spec and spec.prompt else PROMPTS["hy-mt2"]
+    return LlamaCppTranslator(resolved, style, **options)
 
 
 def fallback_options(model: str | None, device: str, backend: str, failed: Translator) -> dict | None:
@@ -368,3 +415,10 @@ def check_request(model: str | None = None, device: str = "auto", backend: str =
             raise NotDownloaded(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")
     elif route.backend == "transformers":
         must_load_locally(resolved)
+    elif route.backend == "llama.cpp":
+        from .download import download_command, hub_reachable, offline
+        from .llamacpp import find_gguf
+
+        if find_gguf(resolved.local_path, resolved.spec.file if resolved.spec else None) is None and (
+                resolved.spec is None or offline() or not hub_reachable()):
+            raise NotDownloaded(f"model {resolved.label} is not downloaded: run {download_command(resolved.label)}")

@@ -59,6 +59,18 @@ PROMPTS: dict[str, PromptStyle] = {
                     stop_tokens=("<|eos|>", "<|endoftext|>"), generation_prompt=False,
                     retry_note="\n（只输出英文译文。）", terms_template="参考下面的翻译：\n{terms}\n\n",
                     term_format="{zh} 翻译成 {en}", term_joiner="\n"),
+        # Hy-MT2's card (github.com/Tencent-Hunyuan/Hy-MT2 README, "Translation Task Instruction Examples",
+        # Chinese prompts, the target language's Chinese name as its note asks): the default translation, the
+        # terminology form (its term lines, then the default instruction) and "Structured Data 2" (background
+        # information, then the text) for the turn's earlier sentences. No system prompt; the chat template's
+        # generation prompt added, as its transformers example does. The answer ends at the end of turn of the
+        # 1.8B's template (<｜hy_place▁holder▁no▁2｜>, its tokenizer's eos) or the 7B's (<|eos|>): listed here as
+        # well as read from the model's own files, since one style serves both sizes.
+        PromptStyle("hy-mt2", "将以下文本翻译为英语，注意只需要输出翻译后的结果，不要额外解释：\n\n{source}",
+                    "【背景信息】\n{context}\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n{source}",
+                    stop_tokens=("<｜hy_place▁holder▁no▁2｜>", "<|eos|>"),
+                    retry_note="\n（只输出英文译文。）", terms_template="参考下面的翻译：\n{terms}\n",
+                    term_format="{zh} 翻译成 {en}", term_joiner="\n"),
         # Seed-X's card (github.com/ByteDance-Seed/Seed-X-7B README): no chat template, the language tag
         # ends the prompt; its example is EN→ZH, mirrored here for ZH→EN as its Space does
         PromptStyle("seed-x", "Translate the following Chinese sentence into English:\n{source} <en>",

@@ -34,8 +34,13 @@ class ModelSpec:
     prompt: str | None = None  # causal-lm: the prompt style its card documents (prompts.py)
     restriction: str = ""  # what the licence forbids beyond attribution (shown wherever the model is offered)
     beams: int | None = None  # the card's decoding, where it recommends one we can run deterministically
-    weights: str = "transformers"  # the form it is published in: "transformers", or "ct2" (CTranslate2 only)
+    weights: str = "transformers"  # the form it is published in: "transformers", "ct2" (CTranslate2 only) or "gguf"
+    file: str | None = None  # gguf: the one quantisation file of the repository that is fetched and run
+    transformers_min: str | None = None  # the oldest transformers its card says loads its weights
 
+
+# How fast the GGUF form ran on the benchmark machine (benchmarks/gguf_refine.py; docs/performance.md)
+GGUF_SPEED = "benchmark machine (2 shared cores): not measured yet"
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
@@ -60,6 +65,19 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec("seed-x-ppo-7b", "ByteDance-Seed/Seed-X-PPO-7B", "OpenMDW-1.0", "7.5B", 15000, "causal-lm",
                   note="ByteDance Seed-X (2025), translation-tuned Mistral; needs a CUDA GPU; beam 4 as its card",
                   prompt="seed-x", beams=4),
+        # Tencent's Hy-MT2 (2026, Apache-2.0 since 2026-05-26): one prompt style for the family, each size with
+        # its own chat template and end-of-turn token (its tokenizer's). Figures: the Hy-MT2 report (arXiv
+        # 2605.22064), XCOMET-XXL averaged over Chinese<=>33 languages, so not zh->en alone.
+        ModelSpec("hy-mt2-7b", "tencent/Hy-MT2-7B", "Apache-2.0", "7B", 15000, "causal-lm",
+                  note="Hy-MT2 (2026): FLORES-200 ZH<=>XX XCOMET 89.45, WMT25 63.86 (its report); the language "
+                       "model for one GPU (~16 GB, bf16)", prompt="hy-mt2", transformers_min="5.6"),
+        ModelSpec("hy-mt2-1.8b", "tencent/Hy-MT2-1.8B", "Apache-2.0", "1.8B", 3600, "causal-lm",
+                  note="Hy-MT2 (2026): FLORES-200 ZH<=>XX XCOMET 84.26 (its report); needs a CUDA GPU (4 GB, bf16)",
+                  prompt="hy-mt2", transformers_min="5.6"),
+        ModelSpec("hy-mt2-1.8b-gguf", "tencent/Hy-MT2-1.8B-GGUF", "Apache-2.0", "1.8B", 1130, "gguf",
+                  note="Hy-MT2-1.8B quantised Q4_K_M: runs on a CPU with llama.cpp (pip install -e \".[gguf]\"); "
+                       + GGUF_SPEED,
+                  prompt="hy-mt2", weights="gguf", file="Hy-MT2-1.8B-Q4_K_M.gguf"),
         ModelSpec("qwen2.5-7b-instruct", "Qwen/Qwen2.5-7B-Instruct", "Apache-2.0", "7.6B", 15230, "causal-lm",
                   note="general instruction model; needs a CUDA GPU", prompt="qwen-instruct"),
         ModelSpec("qwen2.5-1.5b-instruct", "Qwen/Qwen2.5-1.5B-Instruct", "Apache-2.0", "1.5B", 3090, "causal-lm",
@@ -125,7 +143,7 @@ def resolve_model(model: str | os.PathLike | None = None) -> ResolvedModel:
     path = Path(name).expanduser()
     if path.is_dir():
         if not _has_model(path):
-            raise QabriefError(f"{path} is a folder but holds no model (no config.json or model.bin)")
+            raise QabriefError(f"{path} is a folder but holds no model (no config.json, model.bin or .gguf file)")
         return ResolvedModel(_spec_for_hub_id(None), path, None)
     if "/" in name and not path.exists() and name.count("/") == 1 and not name.startswith((".", "/", "~")):
         spec = _spec_for_hub_id(name)
@@ -139,7 +157,8 @@ def _spec_for_hub_id(hub_id: str | None) -> ModelSpec | None:
 
 
 def _has_model(path: Path) -> bool:
-    return path.is_dir() and ((path / "config.json").is_file() or (path / "model.bin").is_file())
+    return path.is_dir() and ((path / "config.json").is_file() or (path / "model.bin").is_file()
+                              or any(path.glob("*.gguf")))
 
 
 def is_downloaded(name: str) -> bool:

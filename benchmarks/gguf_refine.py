@@ -1,0 +1,182 @@
+"""The seed's summary sentences through Hy-MT2-1.8B's GGUF form on this CPU, with no download.
+
+    python benchmarks/gguf_refine.py [--parallel 1,2,4,8] [--threads N] [--first N] [--keep DIR]
+
+A random-weight GGUF of Hy-MT2-1.8B's exact shape (hunyuan-dense: 32 layers, hidden 2048, 16
+heads, 4 KV heads of 128, feed-forward 6144, vocabulary 120,818, tied embeddings — the 1.8B's
+published module listing and config values) is written f16 with the `gguf` package
+(scripts/make_tiny_hy_mt2.py's `write_gguf`) and quantised to Q4_K_M by llama.cpp's own quantiser
+(`llama_model_quantize`, as the official Hy-MT2-1.8B-Q4_K_M.gguf was made), once, into --keep
+(default ~/.cache/qabrief-bench). Its tokenizer is a byte-level BPE trained on the seed with the
+hunyuan-dense pre-tokenizer (Chinese characters about one token each, as in the real vocabulary),
+padded to the real vocabulary's size, so prompt lengths are realistic.
+
+Then the real `LlamaCppTranslator` given the seed brief's summary sentences as the brief gives them
+(each with the sentences before it in its turn as context; the opening and each Q&A whole, in calls
+of at least as many sentences as there are slots: `brief._calls`), with 1, 2, 4 and 8 sequences
+decoded at once. Random weights never stop, so every sentence generates a fixed 48 tokens (about a
+sentence's English, as
+causal_lm_throughput.py) and the guard is off. Printed: sentences, seconds, sentences/s, generated
+tokens/s, and the process's peak resident memory (ru_maxrss, which only grows: each row's figure is
+the peak so far). Issue 35's target on this 2-core machine: the seed's summary in <= 120 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
+NEW_TOKENS = 48
+# Hy-MT2-1.8B (HunYuanDenseV1ForCausalLM): 32 x (q 2048->2048, k/v 2048->512, o, qk-norm 128, mlp 6144),
+# embeddings 120818 x 2048 tied to the output layer (1.79B parameters, the "1.8B")
+SHAPE = dict(hidden_size=2048, intermediate_size=6144, num_hidden_layers=32, num_attention_heads=16,
+             num_key_value_heads=4, head_dim=128, max_position_embeddings=32768, rms_norm_eps=1e-5,
+             rope_theta=10000.0)
+VOCAB = 120818
+Q4_K_M = 15  # llama.cpp's LLAMA_FTYPE_MOSTLY_Q4_K_M
+
+
+def _script():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_tiny_hy_mt2", ROOT / "scripts" / "make_tiny_hy_mt2.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def tokenizer():
+    return _script().build_tokenizer([SEED.read_text(encoding="utf-8")] * 3, vocab_size=8000)
+
+
+def build(keep: Path, threads: int) -> Path:
+    """The Q4_K_M file (written once: f16 with random weights, then quantised by llama.cpp)."""
+    import numpy as np
+
+    keep.mkdir(parents=True, exist_ok=True)
+    q4 = keep / "hy-mt2-1.8b-shape-Q4_K_M.gguf"
+    if q4.is_file():
+        return q4
+    f16 = keep / "hy-mt2-1.8b-shape-f16.gguf"
+    rng = np.random.default_rng(0)
+    h, kv, ff = SHAPE["hidden_size"], SHAPE["num_key_value_heads"] * SHAPE["head_dim"], SHAPE["intermediate_size"]
+    d = SHAPE["head_dim"]
+
+    def matrix(rows, cols):
+        def make(shape_only: bool):
+            if shape_only:
+                return np.empty((rows, cols), np.float16)
+            return (rng.standard_normal((rows, cols), dtype=np.float32) * 0.02).astype(np.float16)
+        return make
+
+    def ones(n):
+        return lambda shape_only: np.ones(n, np.float32)
+
+    tensors = [("token_embd.weight", matrix(VOCAB, h)), ("output_norm.weight", ones(h))]
+    for i in range(SHAPE["num_hidden_layers"]):
+        tensors += [(f"blk.{i}.attn_norm.weight", ones(h)), (f"blk.{i}.attn_q.weight", matrix(h, h)),
+                    (f"blk.{i}.attn_k.weight", matrix(kv, h)), (f"blk.{i}.attn_v.weight", matrix(kv, h)),
+                    (f"blk.{i}.attn_output.weight", matrix(h, h)), (f"blk.{i}.attn_q_norm.weight", ones(d)),
+                    (f"blk.{i}.attn_k_norm.weight", ones(d)), (f"blk.{i}.ffn_norm.weight", ones(h)),
+                    (f"blk.{i}.ffn_gate.weight", matrix(ff, h)), (f"blk.{i}.ffn_up.weight", matrix(ff, h)),
+                    (f"blk.{i}.ffn_down.weight", matrix(h, ff))]
+    started = time.perf_counter()
+    _script().write_gguf(f16, SHAPE, tokenizer(), tensors, file_type=1, vocab_size=VOCAB, name="hy-mt2-1.8b-shape")
+    print(f"wrote {f16.name} ({f16.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s", flush=True)
+    import llama_cpp as lib
+
+    params = lib.llama_model_quantize_default_params()
+    params.ftype = Q4_K_M
+    params.nthread = threads
+    started = time.perf_counter()
+    if lib.llama_model_quantize(str(f16).encode(), str(q4).encode(), params) != 0:
+        raise SystemExit("llama.cpp could not quantise the model to Q4_K_M")
+    print(f"quantised to {q4.name} ({q4.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.0f} s",
+          flush=True)
+    f16.unlink()
+    return q4
+
+
+def summary_requests(first: int | None):
+    """The seed brief's summary sentences as the brief asks a translator that reads context for them:
+    each with the sentences before it in its turn, grouped by the opening and each Q&A."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from qabrief.brief import _contexts, chinese_brief
+    from qabrief.parse import parse
+    from qabrief.translate.base import Request
+
+    brief = chinese_brief(parse(SEED))
+    groups = [brief.opening] + [([s.question] if s.question else []) + s.answers for s in brief.segments]
+    context = _contexts(groups)
+    wanted = [[Request(s.zh, context[id(s)]) for t in group for s in t.sentences if s.summary] for group in groups]
+    if first:
+        left, cut = first, []
+        for group in wanted:
+            cut.append(group[:max(0, left)])
+            left -= len(cut[-1])
+        wanted = cut
+    return [g for g in wanted if g]
+
+
+def run(translator, groups) -> tuple[float, int]:
+    """The summary translated as the brief's loop calls a translator: whole groups, at least call_size a call."""
+    from qabrief.brief import _calls
+
+    started = time.perf_counter()
+    n = 0
+    for call in _calls([len(g) for g in groups], translator.call_size):
+        asked = [r for i in call for r in groups[i]]
+        n += sum(1 for t in translator.translate_detailed(asked) if t.text)
+    return time.perf_counter() - started, n
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--parallel", default="1,2,4,8", help="sequences decoded at once, one run each")
+    ap.add_argument("--threads", type=int, default=None, help="default: one per available core")
+    ap.add_argument("--first", type=int, default=None, help="only the first N summary sentences")
+    ap.add_argument("--keep", type=Path, default=Path.home() / ".cache" / "qabrief-bench")
+    ap.add_argument("--build-only", action="store_true")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT / "src"))
+    from qabrief.translate.device import available_cores
+
+    threads = args.threads or available_cores()
+    if args.build_only:
+        build(args.keep, threads)
+        return 0
+    # written in a child process, so that this one's peak memory is the translator's alone
+    subprocess.run([sys.executable, __file__, "--build-only", "--keep", str(args.keep), "--threads", str(threads)],
+                   check=True)
+    path = build(args.keep, threads)
+    from qabrief.translate import resolve_model
+    from qabrief.translate.llamacpp import LlamaCppTranslator
+    from qabrief.translate.prompts import PROMPTS
+
+    groups = summary_requests(args.first)
+    print(f"{path.name}: {path.stat().st_size / 1e9:.2f} GB; {threads} threads on {os.cpu_count()} CPUs; "
+          f"{NEW_TOKENS} new tokens per sentence", flush=True)
+    print(f"{'parallel':>8} {'sentences':>9} {'seconds':>8} {'sent/s':>7} {'tok/s':>6} {'load s':>6} {'peak MB':>8}")
+    for parallel in (int(p) for p in args.parallel.split(",")):
+        started = time.perf_counter()
+        translator = LlamaCppTranslator(resolve_model("hy-mt2-1.8b-gguf"), PROMPTS["hy-mt2"], path=path,
+                                        parallel=parallel, threads=threads,
+                                        fixed_output_tokens=lambda _: NEW_TOKENS, guard=False)
+        loaded = time.perf_counter() - started
+        elapsed, n = run(translator, groups)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{parallel:>8} {n:>9} {elapsed:>8.1f} {n / elapsed:>7.3f} {n * NEW_TOKENS / elapsed:>6.1f} "
+              f"{loaded:>6.1f} {peak:>8.0f}", flush=True)
+        translator.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
