@@ -318,3 +318,34 @@ def _describe(calls, sentences):
 
     calls.append(sentences)
     return figures_of(sentences)
+
+
+def test_a_visitor_who_leaves_stops_the_work_within_one_unit(monkeypatch):
+    # Gradio closes a page's generator at a yield once its visitor has gone; the Chinese stage
+    # yields nothing for up to ~40 s, so the page's handler yields heartbeats while it runs, and
+    # closing the handler sets the cancellation its Deadline checks between units of work
+    import threading
+    import time
+
+    from qabrief import app
+
+    monkeypatch.setattr(app, "HEARTBEAT_S", 0.05)
+    checks, stopped = [], threading.Event()
+
+    def endless_summary(transcript, *args, deadline=None, **kwargs):
+        while True:  # a brief that would never end on its own
+            checks.append(time.monotonic())
+            try:
+                deadline.check("summarizing")
+            except WorkCancelled as exc:
+                stopped.set()
+                raise exc
+            time.sleep(0.01)
+
+    monkeypatch.setattr(app, "chinese_brief", endless_summary)
+    pages = app.stream_page("记者：好吗？\n王伟：好。", None, 0, app.SCOPES[0], app.NO_MODEL, "auto")
+    heartbeats = [next(pages) for _ in range(3)]
+    assert heartbeats == [(None, None)] * 3 and checks  # the work runs; the page waits at a yield
+    pages.close()  # what Gradio does when the visitor has left
+    assert stopped.wait(5), "the work went on after its visitor left"
+

@@ -13,8 +13,10 @@ with the traceback in the server log, never shown.
 from __future__ import annotations
 
 import atexit
+import contextvars
 import logging
 import os
+import queue
 import re
 import shutil
 import sys
@@ -23,7 +25,7 @@ import threading
 import time
 import unicodedata
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html import escape
 from pathlib import Path
 
@@ -85,10 +87,12 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
 def brief_stages(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
                  progress=None, backend: str = "auto", glossary_file: str | None = None,
                  enforce_glossary: bool = False, english: str | None = None, english_upload: str | None = None,
-                 english_mode: str = ENGLISH_MODES[0]) -> Iterator[Brief]:
+                 english_mode: str = ENGLISH_MODES[0], cancelled: Callable[[], bool] | None = None
+                 ) -> Iterator[Brief]:
     """The one function behind the page and the API, in stages (`iter_brief`): the Chinese brief
     (with the official English, when given, already in place) first, then again after each
-    Q&A's machine English (raises QabriefError)."""
+    Q&A's machine English (raises QabriefError). `cancelled()`: True once whoever asked has gone
+    (checked between units of work, as the request's time budget is)."""
     source = _source(text, upload, "paste a transcript or its link, upload a file, or click “Load example”")
     official = (_source(english, english_upload, None, "the official English")
                 if (english and english.strip()) or english_upload else None)
@@ -124,7 +128,7 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     # The Chinese first, with "loading the model" where the English will appear; the model is
     # leased for the whole brief once the Chinese is on the page (a load failure only costs English).
     # the request's time budget: the Chinese is checked between its stages, the English between model calls
-    deadline = Deadline(seconds=settings.number("QABRIEF_REQUEST_BUDGET_S"))
+    deadline = Deadline(seconds=settings.number("QABRIEF_REQUEST_BUDGET_S"), cancelled=cancelled)
     brief = chinese_brief(transcript, budget, full_text=scope == SCOPES[1], english=official,
                           english_mode=english_mode, glossary=glossary, memory=default_memory(), fetched=fetched,
                           deadline=deadline)
@@ -276,10 +280,14 @@ def stream_page(text, upload, length, scope, model, device, progress=None, *args
     report = None
     if progress is not None:
         report = EnglishProgress(progress)
-    brief = None
+    brief, left = None, threading.Event()
+    stages = brief_stages(text, upload, length, scope, model, device, report, *args, cancelled=left.is_set,
+                          **options)
     try:
-        for brief in brief_stages(text, upload, length, scope, model, device, report, *args, **options):
-            if brief.pending:
+        for brief in in_background(stages, left):
+            if brief is None:
+                yield None, None  # nothing new: a point where Gradio can stop a page whose visitor left
+            elif brief.pending:
                 yield render_html(brief), None
     except QabriefError as exc:
         yield render_error(str(exc)), None
@@ -289,6 +297,47 @@ def stream_page(text, upload, length, scope, model, device, progress=None, *args
         yield render_error(UNEXPECTED.format(type(exc).__name__)), None
         return
     yield render_html(brief), _write_downloads(brief)
+
+
+HEARTBEAT_S = 2.0  # how often the page's handler is at a yield while a stage runs
+
+
+def in_background(steps: Iterator, stopped: threading.Event, every: float = HEARTBEAT_S) -> Iterator:
+    """`steps`' values, each computed on a worker thread, with None every `every` seconds while a
+    step runs. Gradio closes a page's generator at a yield once its visitor has left, but a stage
+    (the Chinese of a 5 MB upload: ~40 s) yields nothing until it ends; here the generator is at a
+    yield every few seconds, and closing it sets `stopped`, which the work checks between its
+    units (a Deadline's `cancelled`) and so stops within one unit."""
+    results: queue.SimpleQueue = queue.SimpleQueue()
+
+    def step(context):
+        try:
+            results.put((True, context.run(next, steps)))  # Gradio's progress lives in context variables
+        except BaseException as exc:  # noqa: BLE001 (handed over to the page's thread, which raises it)
+            results.put((False, exc))
+
+    running = False
+    try:
+        while True:
+            running = True
+            threading.Thread(target=step, args=(contextvars.copy_context(),), daemon=True,
+                             name="qabrief-brief-step").start()
+            while True:
+                try:
+                    ok, value = results.get(timeout=every)
+                    break
+                except queue.Empty:
+                    yield None
+            running = False
+            if not ok:
+                if isinstance(value, StopIteration):
+                    return
+                raise value
+            yield value
+    finally:
+        stopped.set()
+        if not running:  # suspended between steps: close it here, so its model lease ends now
+            steps.close()  # (a step still running stops at its next check, and the lease ends with it)
 
 
 def chinese_forecast(text: str | None, upload: str | None) -> str | None:
@@ -501,7 +550,10 @@ def build_app():
             for html, files in stream_page(text, upload, length, scope, model, device, progress, backend, glossary,
                                            enforce, english=english, english_upload=english_upload,
                                            english_mode=english_mode):
-                yield html, gr.update(value=files, visible=bool(files))
+                if html is None:  # a heartbeat: nothing to send
+                    yield gr.skip(), gr.skip()
+                else:
+                    yield html, gr.update(value=files, visible=bool(files))
 
         def uploaded(path):  # a file of the wrong type is answered at once, with Make brief's message
             message = upload_message(path)
