@@ -11,6 +11,20 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "own_ray: starts (or must not find) a Ray instance of its own")
 
 
+# The files that take longest (minutes, not seconds: Ray, the app's server, model conversions),
+# from `pytest --durations` on the 2-core reference machine. They run first: pytest-xdist hands
+# files out in order (--dist loadfile), so a long file started last would leave one worker
+# running alone at the end while the other sits idle.
+LONGEST_FIRST = ("test_faults.py", "test_batch_ray.py", "test_app.py", "test_translate_ct2.py",
+                 "test_translate_fallback.py", "test_translate_fingerprint.py", "test_translate_model.py",
+                 "test_batch.py", "test_translate_length.py", "test_brief.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest keep their order
+
+
 @pytest.fixture(autouse=True)
 def _hermetic(tmp_path, monkeypatch):
     """Every test: no network (HF offline, hub address refuses at once), its own translation cache,
