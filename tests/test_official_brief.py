@@ -138,7 +138,8 @@ def test_a_close_match_is_a_hint_and_an_unconfirmed_exact_one_too(tmp_path):
     served = chinese_brief(text, memory=memory).segments[0].answers[0].sentences
     assert served[0].en_source == "memory" and served[0].memory["source"] == "fmprc 2019-06-01"
     assert served[1].en is None and served[1].hint  # still only a hint
-    assert "close match in memory" in render_html(chinese_brief(text, memory=memory))
+    html = render_html(chinese_brief(text, memory=memory))
+    assert "<b>Hint</b> (not a translation of this sentence): a similar sentence" in html
 
 
 def test_memory_commands_import_stats_export_clear_and_name_a_broken_line(tmp_path, capsys):

@@ -43,7 +43,9 @@ class BriefSentence:
     en_source: str | None = None  # where `en` came from: "official", "memory", "machine"
     official: dict | None = None  # the official English linked to it: {en, confidence, shown, source}
     memory: dict | None = None  # the memory's rendering of this very sentence: {zh, en, source, added}
-    hint: dict | None = None  # a close match in the memory, shown beside the English, never instead of it
+    # a close (or unconfirmed) match in the memory, shown beside the English, never instead of it:
+    # {zh, en, similarity, source, added, date, title, url} (the last three: where it was published)
+    hint: dict | None = None
 
     @property
     def flagged(self) -> bool:
@@ -253,12 +255,24 @@ def _official_english(brief: Brief, transcript: Transcript, english, mode: str, 
             else "official English printed in the transcript"
         source = " ".join(x for x in (brief.official_source, brief.date and f"({brief.date[:10]})") if x)
         learned = attach_official(turns, official, mode, source)
+        learned.origin = _origin(brief, english)  # what a hint from these renderings will name
         if english is not None and brief.title_zh and english.title:
             brief.title_en = english.title
         if memory is not None and learned and learning_enabled():
             memory = _optional_store(brief, memory, lambda: memory.add(learned, source))
     if memory is not None:
         _optional_store(brief, memory, lambda: attach_memory(turns, memory, mode))
+
+
+def _origin(brief: Brief, english):
+    """The date, title and address of the official English a brief learns from: the brief's
+    date, the English document's title (else the transcript's), the address it was fetched from."""
+    from .official.memory import Origin
+
+    url = next((page["url"] for page in brief.fetched if page.get("role") == "official English"), "") if english \
+        else next((page["url"] for page in brief.fetched if page.get("role") == "transcript"), "")
+    return Origin(date=(brief.date or "")[:10], title=(english.title if english else None) or brief.title_zh or "",
+                  url=url or "")
 
 
 def _optional_store(brief: Brief, memory, action):

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import QabriefError
+from .official.memory import Origin
 from .pairs import read_pairs, read_text
 
 
@@ -64,7 +65,8 @@ def read_documents(chinese: Path | str, english: Path | str) -> list[tuple[str, 
 
     transcript, english_doc = parse(chinese), read_english(english)
     brief = chinese_brief(transcript, english=english_doc, english_mode="official")
-    return Learned(confident_pairs(brief), document_of(transcript.turns, english_doc))
+    return Learned(confident_pairs(brief), document_of(transcript.turns, english_doc),
+                   Origin((brief.date or "")[:10], english_doc.title or brief.title_zh or ""))
 
 
 def read_bilingual_conferences(path: Path, year: str | None = None) -> Iterator[tuple[str, list[tuple[str, str]]]]:
@@ -82,7 +84,9 @@ def read_bilingual_conferences(path: Path, year: str | None = None) -> Iterator[
             raise QabriefError(f"{path.name}:{n}: not a conference record ({type(exc).__name__})") from None
         if year and not str(date).startswith(year):
             continue
-        yield date, read_documents(chinese, english)
+        pairs = read_documents(chinese, english)
+        pairs.origin = Origin(str(date), en.get("title") or "", en.get("url") or "")  # what a hint names
+        yield date, pairs
 
 
 def read_bilingual_jsonl(path: Path, year: str | None = None) -> Iterator[tuple[str, tuple[str, str]]]:

@@ -115,7 +115,7 @@ def attach_memory(brief_turns: list, memory, mode: str) -> int:
             if match is None:
                 continue
             found = {"zh": match.zh, "en": match.en, "source": match.source, "added": match.added,
-                     "similarity": match.similarity}
+                     "similarity": match.similarity, "date": match.date, "title": match.title, "url": match.url}
             if match.exact and match.confirmed:
                 sentence.memory = found
                 if mode == "official" and sentence.en is None:

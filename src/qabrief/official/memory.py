@@ -22,9 +22,11 @@ pair keeps its source and date. Lookup:
   sentence; the replaced one is kept in the `replaced` table (`stats()["replaced"]`);
 - close: the best stored sentence whose similarity (difflib ratio of the normalised forms)
   is at least HINT_SIMILARITY is returned as a hint, shown beside the machine translation,
-  never substituted. Candidates come from a character-bigram index by prefix filtering
+  never substituted, with the date, title and address of the document it was published in
+  (`Origin`; issue 34). Candidates come from a character-bigram index by prefix filtering
   (`_close`), so lookups stay short as the memory grows
-  (benchmarks/official_english.py --memory-speed).
+  (benchmarks/official_english.py --memory-speed; benchmarks/memory_hints.py for how often
+  a hint shows on a held-apart year and how often it is the ministry's rendering).
 
 QABRIEF_MEMORY=off switches it off; QABRIEF_MEMORY_DIR moves it; QABRIEF_MEMORY_LEARN says
 whether briefs teach it (off by default on a public server: `settings.public_server`).
@@ -48,7 +50,10 @@ from pathlib import Path
 from ..parse.script import fold_width, to_simplified
 from ..storage import when_unlocked
 
-HINT_SIMILARITY = 0.8  # at or above: a hint; 1.0 after normalisation: an exact match
+# At or above: a hint; 1.0 after normalisation: an exact match. Chosen on 2018 → January–June 2019 as
+# the lowest threshold at which at least half of the hints were the ministry's rendering within chrF 70
+# (benchmarks/memory_hints.py; 0.8 before issue 34: 39 %).
+HINT_SIMILARITY = 0.9
 # Two renderings of one sentence agree when they have the same words (lower case; punctuation and
 # spaces aside). A looser agreement (difflib ratio 0.75, before issue 31) took "The United States
 # firmly opposes…" to agree with "China firmly opposes…": a tampered first sighting was then
@@ -70,7 +75,10 @@ CREATE TABLE IF NOT EXISTS pairs (
     added TEXT NOT NULL,
     seen INTEGER NOT NULL DEFAULT 1,
     agree INTEGER NOT NULL DEFAULT 1,
-    trusted INTEGER NOT NULL DEFAULT 0
+    trusted INTEGER NOT NULL DEFAULT 0,
+    dated TEXT NOT NULL DEFAULT '',
+    title TEXT NOT NULL DEFAULT '',
+    url TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS grams (gram TEXT NOT NULL, pair INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS grams_by_gram ON grams (gram);
@@ -97,7 +105,6 @@ CREATE TABLE IF NOT EXISTS replaced (
 );
 """
 MAX_CANDIDATES = 1000  # sentences a close lookup may count the overlap of (bounds pasted junk and set phrases)
-SHARED = 0.6  # a stored sentence within HINT_SIMILARITY shares at least this share of the query's bigrams
 _NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -147,11 +154,24 @@ def document_identity(chinese: str, english: str) -> tuple[str, str]:
 
 
 class Learned(list):
-    """(Chinese, English) pairs that know the documents they came from (`document_identity`)."""
+    """(Chinese, English) pairs that know the documents they came from (`document_identity`)
+    and, where known, that document's date, title and address (`Origin`), which a hint shows."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]] = (), document: tuple[str, str] | None = None):
+    def __init__(self, pairs: Iterable[tuple[str, str]] = (), document: tuple[str, str] | None = None,
+                 origin: Origin | None = None):
         super().__init__(pairs)
         self.document = document
+        self.origin = origin
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a rendering was published: the date of the conference (or document), its title
+    and its address; each "" when unknown (a TSV line knows none of them)."""
+
+    date: str = ""
+    title: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -162,6 +182,9 @@ class Match:
     similarity: float
     added: str = ""  # the date the pair was stored
     confirmed: bool = False  # imported on purpose, or learned from independent documents that agree
+    date: str = ""  # the date of the document it was published in (a conference's), "" when unknown
+    title: str = ""  # that document's title, "" when unknown
+    url: str = ""  # its address, "" when unknown
 
     @property
     def exact(self) -> bool:
@@ -169,8 +192,9 @@ class Match:
 
 
 class TranslationMemory:
-    def __init__(self, path: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike | None = None, hint_similarity: float = HINT_SIMILARITY):
         self.path = Path(path) if path else default_memory_path()
+        self.hint_similarity = hint_similarity  # a close match at or above it is a hint
         self._local = threading.local()
 
     def _connect(self) -> sqlite3.Connection:
@@ -182,25 +206,29 @@ class TranslationMemory:
             when_unlocked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             when_unlocked(lambda: conn.executescript(_SCHEMA))
             columns = {row[1] for row in conn.execute("PRAGMA table_info(pairs)")}
-            for column, default in (("seen", 1), ("agree", 1), ("trusted", 0)):  # a memory from before them
-                if column not in columns:
-                    when_unlocked(lambda c=column, d=default: conn.execute(
-                        f"ALTER TABLE pairs ADD COLUMN {c} INTEGER NOT NULL DEFAULT {d}"))
+            for column, kind in (("seen", "INTEGER NOT NULL DEFAULT 1"), ("agree", "INTEGER NOT NULL DEFAULT 1"),
+                                 ("trusted", "INTEGER NOT NULL DEFAULT 0"), ("dated", "TEXT NOT NULL DEFAULT ''"),
+                                 ("title", "TEXT NOT NULL DEFAULT ''"), ("url", "TEXT NOT NULL DEFAULT ''")):
+                if column not in columns:  # a memory from before them
+                    when_unlocked(lambda c=column, k=kind: conn.execute(f"ALTER TABLE pairs ADD COLUMN {c} {k}"))
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 when_unlocked(lambda: _migrate(conn))
             self._local.conn = conn
         return conn
 
     def add(self, pairs: Iterable[tuple[str, str]], source: str, trusted: bool = False,
-            document: tuple[str, str] | None = None) -> int:
+            document: tuple[str, str] | None = None, origin: Origin | None = None) -> int:
         """Store (Chinese, official English) pairs; returns how many were new.
 
         `trusted`: imported on purpose (TMX, TSV): served at once, and it replaces a learned (or
         earlier imported) rendering of the same sentence, which is kept in `replaced`. Else
         learned: a sighting from `document` (`document_identity`; default: the pairs' own
         `document`, else a hash of the pairs themselves), served once sightings from
-        CONFIRMING independent documents agree. A document seen again adds nothing."""
+        CONFIRMING independent documents agree. A document seen again adds nothing.
+        `origin` (default: the pairs' own `origin`): the date, title and address of the
+        document they were published in, kept with a new rendering (and an import's)."""
         pairs = pairs if isinstance(pairs, list) else list(pairs)
+        origin = origin or getattr(pairs, "origin", None) or Origin()
         if not trusted:
             document = document or getattr(pairs, "document", None) or document_identity(
                 "".join(zh for zh, _ in pairs), "".join(en for _, en in pairs))
@@ -213,8 +241,9 @@ class TranslationMemory:
                 en = en.strip()
                 if len(key) < 2 or not en:
                     continue
-                cur = conn.execute("INSERT OR IGNORE INTO pairs (key, zh, en, source, added, trusted) "
-                                   "VALUES (?, ?, ?, ?, ?, ?)", (key, zh.strip(), en, source, today, int(trusted)))
+                cur = conn.execute("INSERT OR IGNORE INTO pairs (key, zh, en, source, added, trusted, dated, title, "
+                                   "url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   (key, zh.strip(), en, source, today, int(trusted), *_origin(origin)))
                 if cur.rowcount:
                     added += 1
                     pair = cur.lastrowid
@@ -233,12 +262,13 @@ class TranslationMemory:
                         conn.execute("INSERT INTO replaced (pair, zh, en, source, added, trusted, replaced, by_source) "
                                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (pair, stored_zh, stored, stored_source,
                                                                          stored_added, was_trusted, today, source))
-                        conn.execute("UPDATE pairs SET zh = ?, en = ?, source = ?, added = ?, trusted = 1 "
-                                     "WHERE id = ?", (zh.strip(), en, source, today, pair))
+                        conn.execute("UPDATE pairs SET zh = ?, en = ?, source = ?, added = ?, trusted = 1, dated = ?, "
+                                     "title = ?, url = ? WHERE id = ?",
+                                     (zh.strip(), en, source, today, *_origin(origin), pair))
                     elif not was_trusted:
                         conn.execute("UPDATE pairs SET trusted = 1 WHERE id = ?", (pair,))
                     continue
-                agrees = int(_same_words(stored, en))
+                agrees = int(same_words(stored, en))
                 cur = conn.execute("INSERT OR IGNORE INTO sightings (pair, chinese, english, en, agrees, added) "
                                    "VALUES (?, ?, ?, ?, ?, ?)", (pair, *document, en, agrees, today))
                 if cur.rowcount:  # a document seen before counts once
@@ -251,11 +281,12 @@ class TranslationMemory:
         if len(key) < 2:
             return None
         conn = self._connect()
-        row = conn.execute("SELECT id, zh, en, source, added, trusted FROM pairs WHERE key = ?", (key,)).fetchone()
+        row = conn.execute("SELECT id, zh, en, source, added, trusted, dated, title, url FROM pairs WHERE key = ?",
+                           (key,)).fetchone()
         if row:
-            pair, zh, en, source, added, trusted = row
+            pair, zh, en, source, added, trusted, dated, title, url = row
             confirmed = bool(trusted) or (len(key) >= MIN_LEARNED_CHARS and self._independent(conn, pair))
-            return Match(zh, en, source, 1.0, added, confirmed=confirmed)
+            return Match(zh, en, source, 1.0, added, confirmed=confirmed, date=dated, title=title, url=url)
         return self._close(conn, key)
 
     @staticmethod
@@ -270,9 +301,9 @@ class TranslationMemory:
         return disagree == 0 and chinese >= CONFIRMING and english >= CONFIRMING
 
     def _close(self, conn: sqlite3.Connection, key: str) -> Match | None:
-        """The closest stored sentence at HINT_SIMILARITY or above, by prefix filtering: a sentence
-        that close shares at least SHARED of the query's bigrams, so it holds one of its rarest
-        n - ⌈SHARED·n⌉ + 1 (and k of its rarest n - ⌈SHARED·n⌉ + k). Those lists of sentences
+        """The closest stored sentence at `hint_similarity` or above, by prefix filtering: a sentence
+        that close shares at least `shared_bigrams` of the query's bigrams, so it holds one of its
+        rarest n - ⌈shared·n⌉ + 1 (and k of its rarest n - ⌈shared·n⌉ + k). Those lists of sentences
         are short; the candidates of a plausible length are then counted against the whole query
         in memory, never by scanning the long lists of common bigrams."""
         grams = sorted(_bigrams(key))
@@ -280,7 +311,8 @@ class TranslationMemory:
             return None
         marks = ",".join("?" * len(grams))
         counts = dict(conn.execute(f"SELECT gram, n FROM gram_counts WHERE gram IN ({marks})", grams).fetchall())
-        needed = math.ceil(SHARED * len(grams))
+        threshold = self.hint_similarity
+        needed = math.ceil(shared_bigrams(threshold) * len(grams))
         # A stored sentence sharing `needed` bigrams shares at least `k` of the query's rarest
         # n - needed + k; asking for k = 3 of them keeps few candidates to check in full.
         prefix, postings = [], 0
@@ -296,23 +328,26 @@ class TranslationMemory:
             f"SELECT pair FROM grams WHERE gram IN ({','.join('?' * len(prefix))}) GROUP BY pair "
             "HAVING COUNT(*) >= ? LIMIT ?", [*prefix, k, MAX_CANDIDATES])]
         wanted = set(grams)
-        shortest, longest = math.floor(len(key) * 2 / 3), math.ceil(len(key) * 3 / 2)  # ratio ≥ 0.8 needs both
+        # a ratio 2M/(a+b) ≥ t needs the two lengths within t/(2-t) of each other (0.8: 2/3 to 3/2)
+        shortest, longest = math.floor(len(key) * threshold / (2 - threshold)), math.ceil(
+            len(key) * (2 - threshold) / threshold)
         scored = []
         for start in range(0, len(candidates), 500):
             chunk = candidates[start:start + 500]
-            for k, zh, en, src, added in conn.execute(
-                    f"SELECT key, zh, en, source, added FROM pairs WHERE id IN ({','.join('?' * len(chunk))}) "
-                    "AND length(key) BETWEEN ? AND ?", [*chunk, shortest, longest]):
-                shared = len(wanted & _bigrams(k))
+            for row in conn.execute(
+                    "SELECT key, zh, en, source, added, dated, title, url FROM pairs "
+                    f"WHERE id IN ({','.join('?' * len(chunk))}) AND length(key) BETWEEN ? AND ?",
+                    [*chunk, shortest, longest]):
+                shared = len(wanted & _bigrams(row[0]))
                 if shared >= needed:
-                    scored.append((shared, k, zh, en, src, added))
-        scored.sort(key=lambda row: -row[0])
+                    scored.append((shared, row))
+        scored.sort(key=lambda item: -item[0])
         if not scored:
             return None
-        ratio, zh, en, source, added = max((SequenceMatcher(None, key, k).ratio(), zh, en, src, added)
-                                           for _, k, zh, en, src, added in scored[:20])
-        if ratio >= HINT_SIMILARITY:
-            return Match(zh, en, source, similarity=round(ratio, 3), added=added)
+        ratio, (_, zh, en, source, added, dated, title, url) = max(
+            ((SequenceMatcher(None, key, row[0]).ratio(), row) for _, row in scored[:20]), key=lambda item: item[0])
+        if ratio >= threshold:
+            return Match(zh, en, source, similarity=round(ratio, 3), added=added, date=dated, title=title, url=url)
         return None
 
     def stats(self) -> dict:
@@ -371,7 +406,18 @@ def _migrate(conn: sqlite3.Connection) -> None:
         raise
 
 
-def _same_words(a: str, b: str) -> bool:
+def shared_bigrams(threshold: float) -> float:
+    """The share of a query's bigrams that a stored sentence at `threshold` (difflib ratio) or
+    above is taken to share: 0.2 less than the threshold (0.6 at 0.8, 0.7 at 0.9); at least 0.2."""
+    return max(0.2, threshold - 0.2)
+
+
+def _origin(origin: Origin) -> tuple[str, str, str]:
+    return (origin.date or "")[:10], (origin.title or "").strip(), (origin.url or "").strip()
+
+
+def same_words(a: str, b: str) -> bool:
+    """Two renderings with the same words (lower case; punctuation and spaces aside)."""
     return _WORDS.findall(unicodedata.normalize("NFKC", a).lower()) == _WORDS.findall(
         unicodedata.normalize("NFKC", b).lower())
 

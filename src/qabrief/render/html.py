@@ -248,10 +248,28 @@ def _beside(s: BriefSentence, brief: Brief) -> str:
     elif brief.english_mode == "both" and s.memory:
         out += f'<span class="beside" lang="en">memory: {escape(s.memory["en"])}</span>'
     if s.hint:
-        why = escape(f"{s.hint['source']}; similarity {s.hint['similarity']:.2f}", quote=True)
-        out += (f'<span class="hint" title="{why}">close match in memory: <span lang="zh">{escape(s.hint["zh"])}'
-                f'</span> — {escape(s.hint["en"])}</span>')
+        out += _hint(s.hint)
     return out
+
+
+def _hint(hint: dict) -> str:
+    """A close (or unconfirmed) match in the memory: labelled a hint, with the similar Chinese,
+    its official rendering, and where and when that was published; never the sentence's English."""
+    date = hint.get("date") or (hint.get("added") and f"stored {hint['added']}")
+    where = escape(hint.get("title") or hint.get("source") or "")
+    url = hint.get("url") or ""
+    if url.startswith(("https://", "http://")):  # an address the memory holds, as a link; never a script
+        where = (f'<a href="{escape(url, quote=True)}" rel="noopener noreferrer" target="_blank">'
+                 f'{where or escape(url)}</a>')
+    origin = ", ".join(x for x in (escape(date or ""), where) if x)
+    why = escape(f"memory: {hint.get('source', '')}; similarity {hint['similarity']:.2f}", quote=True)
+    if hint["similarity"] >= 1:  # the same sentence, its rendering not confirmed: the ministry varies them
+        what = "<b>Hint</b> (not confirmed as this sentence's translation): the same sentence"
+    else:
+        what = (f'<b>Hint</b> (not a translation of this sentence): a similar sentence, <span lang="zh">'
+                f'{escape(hint["zh"])}</span>,')
+    return (f'<span class="hint" title="{why}">{what} was rendered officially as '
+            f'“<span lang="en">{escape(hint["en"])}</span>”' + (f" — {origin}" if origin else "") + "</span>")
 
 
 def _full_text(seg: BriefSegment, brief: Brief) -> str:

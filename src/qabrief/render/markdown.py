@@ -94,5 +94,16 @@ def _english(s: BriefSentence, mode: str = "official") -> str:
     if mode == "both" and s.official and s.official.get("shown") and s.official["en"]:
         text += f" / official: {_cell(s.official['en'])}"
     if s.hint:
-        text += f" _(close match in memory: {_cell(s.hint['zh'])} — {_cell(s.hint['en'])})_"
+        text += " " + _hint(s.hint)
     return text
+
+
+def _hint(hint: dict) -> str:
+    """A close (or unconfirmed) memory match, labelled a hint, with where and when it was published."""
+    date = hint.get("date") or (hint.get("added") and f"stored {hint['added']}")
+    origin = ", ".join(_cell(x) for x in (date, hint.get("title") or hint.get("source"), hint.get("url")) if x)
+    if hint["similarity"] >= 1:  # the same sentence, its rendering not confirmed: the ministry varies them
+        what = "**Hint** (not confirmed as this sentence's translation): the same sentence"
+    else:
+        what = f"**Hint** (not a translation of this sentence): a similar sentence, {_cell(hint['zh'])},"
+    return f"_{what} was rendered officially as “{_cell(hint['en'])}”" + (f" — {origin}" if origin else "") + "_"
