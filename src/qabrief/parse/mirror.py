@@ -4,7 +4,9 @@ Simplified form in parentheses right after it — 發(fā), 網(wǎng), 們(men)
 Pinyin is accepted only when it is a reading of the character before it (pypinyin,
 heteronyms included, tone marks or not), and a bracketed character only when it is
 that character's Simplified form, so ordinary parentheses — 世界贸易组织(WTO), 人民币(元)
-— are never touched. The repaired text is what every later offset indexes: it is the
+— are never touched. A gloss whose opening bracket the mirror mangled into "?" (日?qǐng)?bào)記者)
+is dropped when its syllable carries a tone mark, which no "?" of prose is followed by.
+The repaired text is what every later offset indexes: it is the
 text the user sees in the brief.
 """
 
@@ -17,6 +19,10 @@ from functools import lru_cache
 from .script import HAN, to_simplified
 
 _ARTEFACT = re.compile(rf"([{HAN}])\s?[(（]\s?([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{1,7}}|[{HAN}])\s?[)）]")
+
+
+_BROKEN = re.compile(rf"(?<=[{HAN}])(?:\?[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{0,6}}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ]"
+                     rf"[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{{0,6}}\))+")
 
 
 def _toneless(syllable: str) -> str:
@@ -49,6 +55,9 @@ def repair_mirror_artefacts(text: str) -> tuple[str, int]:
             return m.group(1)
         return m.group(0)
 
+    if "?" in text:
+        text, broken = _BROKEN.subn("", text)
+        count += broken
     if "(" not in text and "（" not in text:
-        return text, 0
+        return text, count
     return _ARTEFACT.sub(fix, text), count

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import replace
 
 from .askers import mark_follow_ups, name_answers
-from .english import split_inline_english, strip_english_label
+from .english import ENGLISH_LABEL, english_first, split_inline_english, strip_english_label, strip_narrative, unglue
 from .events import Event
 from .families import find_labels
 from .families.english_qa import ENGLISH_QA
@@ -31,7 +31,7 @@ from .transcript import Segment, Transcript, Turn
 
 # "…。[10:19]" closing a paragraph: the page's time stamp, not a sentence
 _TRAILING_TS = re.compile(rf"(?<![ \t\u3000])[ \t\u3000]*[\[【]{TS}[\]】]$")  # not （9:30）, which is said
-_ENGLISH_LABEL = re.compile(r"^([A-Z][\w .'&-]{0,40}):\s*")  # "Wang Wenbin: …", "Xinhua News Agency: …"
+_HEADLINE_END = re.compile(r"[.?!。？！][\"”’')]*$")
 # a title read off a dated headline ("2020年4月28日外交部发言人赵立坚主持…") is the title without the date
 _DATED = re.compile(r"^\s*(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*")
 # a title phrase ending where a name begins (searched with endpos at the name: \Z is there)
@@ -52,7 +52,8 @@ def parse(source: str | bytes | os.PathLike, *, max_bytes: int = MAX_INPUT_BYTES
     events, label_spans = find_labels(page)
     label_spans = sorted(label_spans)
     events = _attach_titles(text, sorted(events, key=lambda e: e.label_start))
-    turns, repeats = _build_turns(text, body, kinds, events)
+    _english_headlines(text, body, kinds, events)
+    turns, repeats = _build_turns(text, body, kinds, events, english_first(text, body, kinds, events))
     turns = name_answers(meta.get("title"), text, mark_follow_ups(mark_hosts(text, turns)))
     transcript = Transcript(
         text=text,
@@ -114,19 +115,39 @@ def _occurrences(text: str, names: set[str]) -> dict[str, list[int]]:
     return at
 
 
-def _build_turns(text, body, kinds, events) -> tuple[list[Turn], list[tuple[int, int]]]:
-    """The turns between the events, and the spans of paragraphs a page posted twice."""
+def _english_headlines(text, body, kinds, events) -> None:
+    """A bilingual page's English headline and dateline (`… Regular Press Conference on
+    January 13, 2020`, `Published on Jan 13, 2020`) are page furniture, not the English of the
+    opening turn: English lines above the first label that end with no sentence's end."""
+    first = events[0].label_start if events else None
+    for ln in body:
+        if first is None or ln[0] >= first:
+            break
+        if kinds[ln] == "english" and ln[1] - ln[0] <= 160 and not _HEADLINE_END.search(text, ln[0], ln[1]):
+            kinds[ln] = "furniture"
+
+
+def _build_turns(text, body, kinds, events, english_before=False) -> tuple[list[Turn], list[tuple[int, int]]]:
+    """The turns between the events, and the spans of paragraphs a page posted twice.
+
+    Each turn's English (its own lines, or inline after its Chinese) becomes its reference.
+    On a page that prints the English before the Chinese it renders (`english_before`), the
+    English lines after a turn's last Chinese line are the next turn's: they move there (and
+    after the last turn, whose Chinese the page lost, they are no turn's)."""
     if not body:
         return [], []
     body_end = body[-1][1]
     line_ends = [b for _, b in body]  # body lines are sorted and disjoint
     bounds = [(body[0][0], None)] + [(e.content_start, e) for e in events]
+    renders = _rendered_spans(body, kinds, english_before)
     turns: list[Turn] = []
+    carried: list[tuple[str, str, tuple[int, int]]] = []  # English lines the previous turn printed for this one
     for k, (start, event) in enumerate(bounds):
         end = events[k].label_start if k < len(events) else body_end
         turn = Turn(speaker=event.speaker if event else None, start=start, end=end,
                     timestamp=event.timestamp if event else None)
-        references = []
+        references: list[tuple[str, str, tuple[int, int]]] = []  # (English, its label, the Chinese it renders)
+        own = 0  # how many of them come before or with the turn's last Chinese line
         # only the lines that overlap the turn: scanning every line for every turn was quadratic
         for line in range(bisect_right(line_ends, start), len(body)):
             a, b = body[line]
@@ -144,25 +165,56 @@ def _build_turns(text, body, kinds, events) -> tuple[list[Turn], list[tuple[int,
                 chinese, english, labels_en = split_inline_english(text, lo, hi)
                 for a_, b_ in chinese:
                     turn.sentences += split_sentences(text, a_, b_)
-                references += english
-                turn.label_en = turn.label_en or next(iter(labels_en), "")
+                span = (chinese[0][0], chinese[-1][1]) if chinese else (lo, lo)
+                references += [(e, label, span) for e, label in zip(english, labels_en)]
+                if chinese:
+                    own = len(references)
             elif kind == "english":
-                line = text[lo:hi]
+                line, label = text[lo:hi], ""
                 if event and event.speaker and event.speaker.label in ("Q", "A") and ENGLISH_QA.match(line):
-                    turn.label_en = turn.label_en or event.speaker.label
+                    label = event.speaker.label
                     line = line[ENGLISH_QA.match(line).end():]
                 elif event and event.speaker:
                     line = strip_english_label(line, event.speaker)
-                if m := _ENGLISH_LABEL.match(line):
-                    turn.label_en = turn.label_en or m.group(1)
+                if m := ENGLISH_LABEL.match(line):
+                    label = label or m.group(1)
                     line = line[m.end():]
-                references.append(line)
+                line = unglue(strip_narrative(line)[0])
+                references.append((line, label, renders.get((a, b), (lo, lo))))
             elif kind == "timestamp" and not turn.timestamp and not turn.sentences:
                 turn.timestamp = text[lo:hi].strip("[]【】()（）")
-        turn.reference = "\n".join(r for r in references if r.strip())  # not an English label alone
+        if english_before and turn.sentences:
+            references, carried = carried + references[:own], references[own:]
+        elif english_before and not (event and event.speaker):  # English above the first Chinese turn
+            references, carried = [], carried + references
+        elif english_before:
+            references, carried = carried + references, []
+        turn.label_en = next((label for _, label, _ in references if label), "")
+        references = [ref for ref in references if ref[0].strip()]  # not an English label alone
+        turn.reference = "\n".join(r for r, _, _ in references)
+        turn.reference_spans = [span for _, _, span in references]
         if turn.sentences or (event and event.speaker) or turn.reference:
             turns.append(turn)
     return _merge_same_speaker(mark_closings(turns))
+
+
+def _rendered_spans(body, kinds, english_before: bool) -> dict[tuple[int, int], tuple[int, int]]:
+    """For each English line, the span of the Chinese lines it renders: the run of Chinese
+    lines right before its run of English lines (right after it, on a page that prints the
+    English first). Bare numbers, time stamps and furniture neither start nor end a run."""
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    lines = [ln for ln in body if kinds[ln] in ("text", "english")]
+    if english_before:
+        lines = lines[::-1]
+    run: tuple[int, int] | None = None
+    previous = None
+    for ln in lines:
+        if kinds[ln] == "text":
+            run = ln if previous != "text" or run is None else (min(run[0], ln[0]), max(run[1], ln[1]))
+        elif run is not None:
+            out[ln] = run
+        previous = kinds[ln]
+    return out
 
 
 def _merge_same_speaker(turns: list[Turn]) -> tuple[list[Turn], list[tuple[int, int]]]:
@@ -180,6 +232,7 @@ def _merge_same_speaker(turns: list[Turn]) -> tuple[list[Turn], list[tuple[int, 
                 block = turn.sentences
             prev.end = turn.end
             prev.reference = "\n".join(r for r in (prev.reference, turn.reference) if r)
+            prev.reference_spans = prev.reference_spans + turn.reference_spans
             prev.label_en = prev.label_en or turn.label_en
         elif prev and prev.speaker is None and turn.speaker is None:
             prev.sentences += turn.sentences

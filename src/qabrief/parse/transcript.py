@@ -44,6 +44,9 @@ class Turn:
     reference: str = ""  # official English that followed this turn in a bilingual transcript
     timestamp: str | None = None
     label_en: str = ""  # the English label of that reference ("Wang Wenbin", "Xinhua News Agency", "Q")
+    # per line of `reference`, the span of the Chinese it renders: the Chinese paragraphs the page
+    # prints beside it (before it, or after it on a page that prints English first)
+    reference_spans: list[tuple[int, int]] = field(default_factory=list)
 
     @property
     def text(self) -> str:

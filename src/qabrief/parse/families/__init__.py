@@ -27,6 +27,7 @@ FAMILIES: tuple[Family, ...] = (
     no_colon.find,  # 凤凰卫视 记者 我们关注到… · 汪文斌阿富汗是…
     numbered.find,  # a bare `2` line: question 2, then its answer
     english_qa.find,  # Q Iranian military admitted… · A We are deeply…
+    english_qa.find_names,  # Wang Yi: … · Reporter from Reuters: … where the Chinese has no labels
     replies.find,  # the paragraph after a 问 in a 答-labelled page: its unlabelled answer
 )
 
