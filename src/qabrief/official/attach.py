@@ -18,6 +18,8 @@ with the official beside it. Every link keeps its confidence in the JSON, shown 
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from .align import CONFIDENT, align, length_ratio, split_english
@@ -54,17 +56,58 @@ def links_for(text: str, turns: list, english: EnglishDocument | None, glossary=
         links = [OfficialLink(lk.turn, lk.sentences, lk.english, lk.confidence) for lk in pairing.links]
         return OfficialEnglish(links, {t: "\n".join(paras) for t, paras in pairing.context.items()}, pairing.labels,
                                document)
-    bilingual = [(t, [s.text for s in turn.sentences], split_english(turn.reference))
-                 for t, turn in enumerate(turns) if turn.reference]
-    ratio = length_ratio([(zh, en) for _, zh, en in bilingual]) if bilingual else None
+    groups = [group for t, turn in enumerate(turns) if turn.reference
+              for group in printed_groups(t, turn, t == len(turns) - 1)]
+    # the page's own ratio of English to Chinese, from the groups it prints whole: one the page
+    # cut off in one language (the stored beginning of a page) would make it look half as long
+    whole = [(zh, en) for _, _, zh, en, ended in groups if ended]
+    ratio = length_ratio(whole or [(zh, en) for _, _, zh, en, _ in groups]) if groups else None
     links = []
-    for t, chinese, english_sentences in bilingual:
+    for t, indices, chinese, english_sentences, _ in groups:
         for link in align(chinese, english_sentences, glossary, ratio):
             if link.zh and link.en:
-                links.append(OfficialLink(t, link.zh, " ".join(english_sentences[j] for j in link.en),
-                                          link.confidence))
+                links.append(OfficialLink(t, tuple(indices[i] for i in link.zh),
+                                          " ".join(english_sentences[j] for j in link.en), link.confidence))
     return OfficialEnglish(links, {}, {t: turn.label_en for t, turn in enumerate(turns) if turn.label_en},
                            document)
+
+
+_ENDED = re.compile(r"[.?!。？！…][\"”’')）」]*$")
+
+
+def printed_groups(t: int, turn, last: bool) -> list[tuple[int, list[int], list[str], list[str], bool]]:
+    """A bilingual page's turn as the groups its layout pairs, each aligned on its own as the
+    two-document path aligns a pair of paragraphs: the Chinese sentences the page prints
+    beside a run of English lines (`Turn.reference_spans`) and those lines' English sentences.
+    Each group: (turn, indices of its Chinese sentences, their texts, English sentences,
+    whether both languages end on a sentence's end). Chinese the page prints no English for
+    is in no group. A turn whose English names no Chinese of its own (spans not recorded, or
+    its Chinese elsewhere) is one group. In the transcript's last turn, an unfinished last
+    English sentence (`…since China's accession to the World Trade Orga`) is where the page
+    was cut off: it renders no Chinese sentence whole, so it is left out."""
+    paragraphs = turn.reference.split("\n")
+    spans = list(turn.reference_spans)
+    if len(spans) != len(paragraphs):
+        spans = [(turn.start, turn.end)] * len(paragraphs)
+    grouped: dict[tuple[int, int], list[str]] = {}
+    for paragraph, span in zip(paragraphs, spans):
+        grouped.setdefault(span, []).append(paragraph)
+    starts = [s.start for s in turn.sentences]  # in text order
+    members = {span: list(range(bisect_left(starts, span[0]), bisect_left(starts, span[1]))) for span in grouped}
+    if any(not m for m in members.values()):  # English whose Chinese is not this turn's: the turn as one
+        grouped = {(turn.start, turn.end): paragraphs}
+        members = {(turn.start, turn.end): list(range(len(turn.sentences)))}
+    out = []
+    for n, (span, english) in enumerate(grouped.items()):
+        sentences = split_english("\n".join(english))
+        if last and n == len(grouped) - 1 and sentences and not _ENDED.search(sentences[-1]):
+            sentences.pop()
+        indices = members[span]
+        chinese = [turn.sentences[k].text for k in indices]
+        ended = bool(chinese and sentences and _ENDED.search(chinese[-1].strip())
+                     and _ENDED.search(english[-1].strip()))
+        out.append((t, indices, chinese, sentences, ended))
+    return out
 
 
 def document_of(turns: list, english: EnglishDocument | None) -> tuple[str, str]:
