@@ -157,25 +157,38 @@ def test_english_after_a_pipe_on_the_same_line_and_a_turn_without():
     assert_official_right(transcript, brief, unlinked=tuple(z for z, _ in Q2))
 
 
-def test_traditional_script_q_and_a():
-    """A Traditional-script page: 問：/答： with the English `Q:`/`A:` on the next line (the
-    English labels join the Chinese turn, they start none), and the same page with the
-    English `Q`/`A` labels only, no colon."""
-    trad = {"請問中方對本週舉行的東盟外長會議有何期待？": Q1, "東盟是中國的重要合作夥伴。今年是中國同東盟建立對話關係30週年。": A1[0],
-            "據報道，某國將於下月舉行大規模軍事演習。中方對此有何評論？": Q2, "我們注意到有關報道。我們希望有關各方多做有利於地區和平穩定的事。": A2}
-    labelled, english_only = ["2031年5月6日外交部發言人例行記者會"], ["2031年5月6日外交部發言人例行記者會"]
-    for k, (chinese, pairs) in enumerate(trad.items()):
-        asks = k % 2 == 0
-        labelled += [("問：" if asks else "答：") + chinese, ("Q: " if asks else "A: ") + en(pairs)]
-        english_only += [chinese, ("Q " if asks else "A ") + en(pairs)]
-    for text in ("\n".join(labelled), "\n".join(english_only)):
-        transcript, brief = brief_of(text)
-        assert transcript.script == "traditional"
-        assert [t.text for t in transcript.turns] == list(trad)
-        assert references(transcript) == [("reporter", en(Q1)), ("official", en(A1[0])),
-                                           ("reporter", en(Q2)), ("official", en(A2))]
-        assert [t.label_en for t in transcript.turns] == ["Q", "A", "Q", "A"]
-        assert_official_right(transcript, brief)
+TRADITIONAL = {"請問中方對本週舉行的東盟外長會議有何期待？": Q1,
+               "東盟是中國的重要合作夥伴。今年是中國同東盟建立對話關係30週年。": A1[0],
+               "據報道，某國將於下月舉行大規模軍事演習。中方對此有何評論？": Q2,
+               "我們注意到有關報道。我們希望有關各方多做有利於地區和平穩定的事。": A2}
+# how each layout prints one turn: (Chinese label, English label, the turn's Chinese, its English) → lines
+TRADITIONAL_LAYOUTS = {
+    "問：/Q: on the next line": lambda z, e, chinese, english: [f"{z}：{chinese}", f"{e}: {english}"],
+    "問：/Question: on the next line": lambda z, e, chinese, english: [
+        f"{z}：{chinese}", f"{'Question' if e == 'Q' else 'Answer'}: {english}"],
+    "unlabelled Chinese, Q without a colon": lambda z, e, chinese, english: [chinese, f"{e} {english}"],
+    "unlabelled Chinese, Question:": lambda z, e, chinese, english: [
+        chinese, f"{'Question' if e == 'Q' else 'Answer'}: {english}"],
+    "問：… Q: … on one line": lambda z, e, chinese, english: [f"{z}：{chinese} {e}: {english}"],
+    "問：… Q：… on one line, full-width colons": lambda z, e, chinese, english: [f"{z}：{chinese} {e}：{english}"],
+}
+
+
+@pytest.mark.parametrize("layout", list(TRADITIONAL_LAYOUTS))
+def test_traditional_script_q_and_a(layout):
+    """A Traditional-script Q/A page in the layouts such pages use: English labels beside
+    the Chinese ones join the Chinese turn (they start none), English labels alone start the
+    turns, English on the same line after the Chinese goes to its turn."""
+    lines = ["2031年5月6日外交部發言人例行記者會"]
+    for k, (chinese, pairs) in enumerate(TRADITIONAL.items()):
+        lines += TRADITIONAL_LAYOUTS[layout]("問" if k % 2 == 0 else "答", "Q" if k % 2 == 0 else "A", chinese, en(pairs))
+    transcript, brief = brief_of("\n".join(lines))
+    assert transcript.script == "traditional"
+    assert [t.text for t in transcript.turns] == list(TRADITIONAL)
+    assert references(transcript) == [("reporter", en(Q1)), ("official", en(A1[0])),
+                                       ("reporter", en(Q2)), ("official", en(A2))]
+    assert [t.label_en[0] for t in transcript.turns] == ["Q", "A", "Q", "A"]
+    assert_official_right(transcript, brief)
 
 
 def test_english_with_its_spaces_stripped_still_splits_into_sentences():

@@ -32,7 +32,7 @@ def strip_english_label(line: str, speaker: Speaker) -> str:
 # the "|" are two separate runs: so a match can start only where such a run starts, and
 # with each word bounded, a long run of spaces, letters or "A.A.A." costs linear time.
 _INLINE_ENGLISH = re.compile(r"(?<![ \t\u3000A-Za-z0-9.'’&|-])[ \t\u3000]*(?:\|[ \t\u3000]*)?"
-                             r"(?P<label>[A-Z][A-Za-z.'’&-]{0,40}(?: [A-Za-z.'’&-]{1,40}){0,5}:)"
+                             r"(?P<label>[A-Z][A-Za-z.'’&-]{0,40}(?: [A-Za-z.'’&-]{1,40}){0,5}[:：])"
                              r"[ \t\u3000]?(?=[A-Z“\"‘'(\d])")
 _HAN_RUN = re.compile(rf"[{HAN}]")  # English ends at any Chinese character: none may be lost
 
@@ -56,7 +56,7 @@ def split_inline_english(text: str, lo: int, hi: int) -> tuple[list[tuple[int, i
         if start > pos:
             chinese.append((pos, start))
         english.append(segment)
-        labels.append(m.group("label").rstrip(":"))
+        labels.append(m.group("label").rstrip(":："))
         pos = end
     if not english and (tail := _unlabelled_tail(text, lo, hi)):
         chinese.append(_trim(text, lo, tail[0]))

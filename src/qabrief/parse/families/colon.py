@@ -70,6 +70,8 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
             raw = _raw(m)
             if raw is None:
                 continue
+            if pos != start and _english_after_chinese(text, raw, m.end(), end):
+                continue  # `…有何期待？ Q: What does…`: the turn's English, inline (parse.english)
             speaker = classify_label(raw, known)
             if speaker is None or _is_headline(text, m, speaker, known, pos == start, end, lines[-1][1]):
                 continue
@@ -82,6 +84,15 @@ def find(page: Page, earlier: tuple[Event, ...]) -> tuple[list[Event], list[tupl
             spans.append((label_start, m.end()))
             consumed = m.end()
     return events, spans
+
+
+def _english_after_chinese(text: str, raw: str, words_start: int, line_end: int) -> bool:
+    """An English label (`Q`, `A`, `Reuters`) inside a line, three English words after it
+    before any Chinese: the English of the Chinese before it, not a new speaker."""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z .'’&-]*", raw.strip()):
+        return False
+    han = re.compile(f"[{HAN}]").search(text, words_start, line_end)
+    return len(re.findall(r"[A-Za-z]{2,}", text[words_start:han.start() if han else line_end])) >= 3
 
 
 def _is_headline(text, m, speaker, known, at_line_start, line_end, body_end) -> bool:
