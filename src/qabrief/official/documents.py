@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..parse.script import han_count
-from .align import ANCHOR_MISSING, Link, _anchors_zh, _length_cost, align, split_english, viterbi
+from .align import ANCHOR_MISSING, CONFIDENT, Link, _anchors_zh, _length_cost, align, lattice, split_english
 
 PARAGRAPH_PRIORS = {(1, 1): 0.9, (1, 0): 0.02, (0, 1): 0.02, (2, 1): 0.03, (1, 2): 0.03}
 ROLE_AGREE = 1.0  # cost removed when a question's paragraph meets Q: (or an answer's A:)
@@ -33,6 +33,7 @@ QUESTION_LABELS = ("q", "question", "follow-up", "follow-up question", "journali
 ANSWER_LABELS = ("a", "answer")
 _LABEL = re.compile(r"^([A-Z][A-Za-z.'’&-]*(?: [A-Za-z.'’&-]+){0,5}|Q|A)\s*[:：]\s*(?=\S)")
 _SENTENCE_END = re.compile(r"[.?!][\"”’')]*$")
+_WORD = re.compile(r"[\u3400-\u9fffA-Za-z0-9]")  # a sentence with none is furniture: a rule, a row of dots
 
 
 @dataclass
@@ -90,7 +91,11 @@ class ChineseParagraph:
 
 
 def chinese_paragraphs(text: str, turns: list) -> list[ChineseParagraph]:
-    """Each turn's sentences grouped by the source line they start on (parse.Turn objects)."""
+    """Each turn's sentences grouped by the source line they start on (parse.Turn objects).
+
+    A sentence with no word in it (a rule of asterisks before the closing notice) is left
+    out: the English page drops its rule too (`read_english`), and a Chinese paragraph of
+    nothing but one would take a bead of its own or join a neighbour in a doubtful 2-1."""
     out = []
     for t, turn in enumerate(turns):
         group: list[int] = []
@@ -98,7 +103,8 @@ def chinese_paragraphs(text: str, turns: list) -> list[ChineseParagraph]:
             if group and "\n" in text[turn.sentences[k - 1].end:sentence.start]:
                 out.append(_paragraph(t, turn, group, not out or out[-1].turn != t))
                 group = []
-            group.append(k)
+            if _WORD.search(sentence.text):
+                group.append(k)
         if group:
             out.append(_paragraph(t, turn, group, not out or out[-1].turn != t))
     return out
@@ -128,14 +134,20 @@ class Pairing:
 
 
 def pair_documents(text: str, turns: list, english: EnglishDocument, glossary=None) -> Pairing:
-    """Paragraphs, then sentences, of a Chinese transcript's turns and its official English."""
+    """Paragraphs, then sentences, of a Chinese transcript's turns and its official English.
+
+    Sentences are aligned within each paired group of paragraphs, except where the pairing
+    itself is in doubt: paragraph groups run together up to the next point every likely
+    pairing passes through (`windows`), so a paragraph the English splits or merges
+    differently (1-1 or 2-1? 1-2 or 1-1 and 0-1?) costs its sentences nothing as long as
+    where the run starts and ends is sure."""
     zh = chinese_paragraphs(text, turns)
     en = english.paragraphs
     zh_chars = sum(_chars(p.texts) for p in zh)
     en_chars = sum(len(p.text) for p in en)
     ratio = (en_chars + 100 * 3.3) / (zh_chars + 100) if zh_chars else 3.3
     features = _ParagraphFeatures(zh, en, glossary)
-    paragraph_links = viterbi(features, ratio, PARAGRAPH_PRIORS) if zh and en else []
+    paragraph_links, through = lattice(features, ratio, PARAGRAPH_PRIORS) if zh and en else ([], [])
     links: list[SentenceLink] = []
     context: dict[int, list[str]] = {}
     labels: dict[int, str] = {}
@@ -148,18 +160,49 @@ def pair_documents(text: str, turns: list, english: EnglishDocument, glossary=No
         for p in group:
             context.setdefault(p.turn, [])
             context[p.turn] += [en[j].text for j in plink.en if en[j].text not in context[p.turn]]
-        chinese = [(p.turn, k, s) for p in group for k, s in zip(p.sentences, p.texts)]
-        english = [s for j in plink.en for s in en[j].sentences]
-        for link in align([s for _, _, s in chinese], english, glossary, ratio):
+    for run, cap in windows(paragraph_links, through):
+        chinese = [(p.turn, k, s) for lk in run for p in (zh[i] for i in lk.zh) for k, s in zip(p.sentences, p.texts)]
+        english = [s for lk in run for j in lk.en for s in en[j].sentences]
+        if not chinese or not english:
+            continue
+        for link in align([s for _, _, s in chinese], english, glossary, ratio, whole=True):
             if not link.zh or not link.en:
                 continue
             owners = {chinese[i][0] for i in link.zh}
             if len(owners) > 1:  # a link across two turns is no sentence's translation
                 continue
             links.append(SentenceLink(owners.pop(), tuple(chinese[i][1] for i in link.zh),
-                                      " ".join(english[j] for j in link.en),
-                                      round(min(link.confidence, plink.confidence), 3)))
+                                      " ".join(english[j] for j in link.en), round(min(link.confidence, cap), 3)))
     return Pairing(links, context, labels, paragraph_links, ratio)
+
+
+WINDOW_PARAGRAPHS = 12  # the most Chinese paragraphs a run of doubtful paragraph pairs is aligned as one
+
+
+def windows(paragraph_links: list[Link], through: list[float]) -> list[tuple[list[Link], float]]:
+    """The paragraph links in runs, each with the most confidence its sentence links can have.
+
+    A run ends where the alignment passes with a probability of at least CONFIDENT (`through`:
+    `lattice`'s posterior of the point after each link): its sentences are the same whichever
+    paragraph beads lie between its two ends, so the run is capped by the probability that
+    the alignment passes through both, at least the sum of theirs less one; a run of one link
+    by that or its own posterior, whichever is higher. A run of more than WINDOW_PARAGRAPHS
+    Chinese paragraphs is left as single links, each capped by its own posterior (the sentence
+    alignment's cost grows with the square of its length)."""
+    runs: list[list[int]] = [[]]
+    for k in range(len(paragraph_links)):
+        runs[-1].append(k)
+        if through[k] >= CONFIDENT and k < len(paragraph_links) - 1:
+            runs.append([])
+    out = []
+    for run in runs:
+        members = [paragraph_links[k] for k in run]
+        if sum(len(lk.zh) for lk in members) > WINDOW_PARAGRAPHS:
+            out += [([lk], lk.confidence) for lk in members]
+            continue
+        both = max(0.0, (through[run[0] - 1] if run[0] else 1.0) + through[run[-1]] - 1)
+        out.append((members, max(both, members[0].confidence) if len(run) == 1 else both))
+    return out
 
 
 def _chars(texts) -> int:
