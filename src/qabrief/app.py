@@ -87,12 +87,13 @@ def build_brief(text: str | None, upload: str | None, length: int, scope: str, m
 def brief_stages(text: str | None, upload: str | None, length: int, scope: str, model: str, device: str,
                  progress=None, backend: str = "auto", glossary_file: str | None = None,
                  enforce_glossary: bool = False, english: str | None = None, english_upload: str | None = None,
-                 english_mode: str = ENGLISH_MODES[0], cancelled: Callable[[], bool] | None = None
-                 ) -> Iterator[Brief]:
+                 english_mode: str = ENGLISH_MODES[0], cancelled: Callable[[], bool] | None = None,
+                 refine: str | None = None) -> Iterator[Brief]:
     """The one function behind the page and the API, in stages (`iter_brief`): the Chinese brief
     (with the official English, when given, already in place) first, then again after each
-    Q&A's machine English (raises QabriefError). `cancelled()`: True once whoever asked has gone
-    (checked between units of work, as the request's time budget is)."""
+    Q&A's machine English (raises QabriefError), then, with a `refine` model, after each sentence
+    it refines (refine.py). `cancelled()`: True once whoever asked has gone (checked between units
+    of work, as the request's time budget is)."""
     source = _source(text, upload, "paste a transcript or its link, upload a file, or click “Load example”")
     official = (_source(english, english_upload, None, "the official English")
                 if (english and english.strip()) or english_upload else None)
@@ -123,8 +124,11 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
     elif official is not None:
         official = _read_official(official)  # its errors too reach the user before any model loads
     pool = translator_pool()
+    refine = None if refine in (None, "", NO_MODEL) else refine
     if model != NO_MODEL and pool.policy is not None:
         pool.policy.check(model)  # a refused model is the request's error, before any brief
+        if refine:
+            pool.policy.check(refine)
     # The Chinese first, with "loading the model" where the English will appear; the model is
     # leased for the whole brief once the Chinese is on the page (a load failure only costs English).
     # the request's time budget: the Chinese is checked between its stages, the English between model calls
@@ -150,6 +154,8 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
                                       enforce_glossary=enforce_glossary, deadline=deadline)
             if brief.english_trace:  # the server's log keeps the traceback; the page has the reason
                 log.error("English stopped: %s\n%s", brief.english_error, brief.english_trace)
+        if refine and brief.translated and not brief.english_error:  # the fast model's lease has ended
+            yield from _refine_stage(brief, pool, refine, device, glossary, progress, deadline)
     except Exception as exc:  # the Chinese is on the page already: it stays, with the reason
         log.exception("English stage failed")
         brief.english_error = UNEXPECTED.format(type(exc).__name__)
@@ -159,6 +165,24 @@ def brief_stages(text: str | None, upload: str | None, length: int, scope: str, 
 
 
 LOADING = "loading the model…"  # what the header says where the English will appear
+
+
+def _refine_stage(brief: Brief, pool: TranslatorPool, refine: str, device: str, glossary, progress,
+                  deadline: Deadline) -> Iterator[Brief]:
+    """The summary's English again from the refining model, card by card (refine.py); a refiner
+    that cannot load leaves the fast English, with the reason."""
+    from .refine import refine_stages
+
+    brief.refiner, brief.refining = f"{refine} ({LOADING})", True
+    yield brief
+    with pool.lease(refine, device, "auto") as (refiner, notice):
+        if refiner is None:
+            brief.refiner, brief.refining = None, False
+            _add_notice(brief, f"Refinement with {refine} is off: {notice}" if notice else None)
+            yield brief
+            return
+        yield from refine_stages(brief, refiner, glossary=glossary, progress=progress, deadline=deadline,
+                                 name=refine)
 
 
 def _add_notice(brief: Brief, notice: str | None) -> None:
@@ -287,7 +311,7 @@ def stream_page(text, upload, length, scope, model, device, progress=None, *args
         for brief in in_background(stages, left):
             if brief is None:
                 yield None, None  # nothing new: a point where Gradio can stop a page whose visitor left
-            elif brief.pending:
+            elif brief.pending or brief.refining:
                 yield render_html(brief), None
     except QabriefError as exc:
         yield render_error(str(exc)), None
@@ -527,6 +551,10 @@ def build_app():
                 length = gr.Slider(0, 8, value=0, step=1, label="Sentences per question/answer (0 = automatic)")
                 scope = gr.Radio(SCOPES, value=SCOPES[0], label="Translate")
                 model = gr.Dropdown(model_choices(), value=model_choices()[0], label="Model")  # the default, by name
+                refine = gr.Dropdown([NO_MODEL] + [m for m in model_choices() if m != NO_MODEL], value=NO_MODEL,
+                                     label="Refine with",
+                                     info="a second, slower model that translates the summary again, card by card, "
+                                          "after the fast English (a language model: hy-mt2-1.8b-gguf on a CPU)")
                 with gr.Row():
                     policy = translator_pool().policy
                     device = gr.Dropdown(list(policy.devices), value=policy.devices[0], label="Device",
@@ -546,10 +574,10 @@ def build_app():
         output = gr.HTML(elem_id="brief")
 
         def page(text, upload, length, scope, model, device, backend, glossary, enforce, english, english_upload,
-                 english_mode, progress=gr.Progress()):  # noqa: B008 (gradio's API)
+                 english_mode, refine=NO_MODEL, progress=gr.Progress()):  # noqa: B008 (gradio's API)
             for html, files in stream_page(text, upload, length, scope, model, device, progress, backend, glossary,
                                            enforce, english=english, english_upload=english_upload,
-                                           english_mode=english_mode):
+                                           english_mode=english_mode, refine=refine):
                 if html is None:  # a heartbeat: nothing to send
                     yield gr.skip(), gr.skip()
                 else:
@@ -564,7 +592,7 @@ def build_app():
         english_upload.upload(uploaded, english_upload, [output, downloads], api_name=False)
         model.change(startup_notice, model, banner, api_name=False)
         go.click(page, [text, upload, length, scope, model, device, backend, glossary, enforce, english,
-                        english_upload, english_mode], [output, downloads], api_name="make_brief")
+                        english_upload, english_mode, refine], [output, downloads], api_name="make_brief")
         gr.api(api_brief, api_name="brief")
     demo.queue(default_concurrency_limit=settings.integer("QABRIEF_CONCURRENCY"), max_size=64)
     return demo

@@ -40,7 +40,9 @@ class BriefSentence:
     reason: str | None = None
     problems: list[str] = field(default_factory=list)  # fidelity: numbers or terms missing, truncation
     terms: list[dict] = field(default_factory=list)  # glossary terms in the Chinese: {zh, en, found}
-    en_source: str | None = None  # where `en` came from: "official", "memory", "machine"
+    en_source: str | None = None  # where `en` came from: "official", "memory", "machine", "refined"
+    en_model: str | None = None  # the model that made machine or refined English (its description)
+    refine_note: str | None = None  # why a refining model's English was not taken (refine.py)
     official: dict | None = None  # the official English linked to it: {en, confidence, shown, source}
     memory: dict | None = None  # the memory's rendering of this very sentence: {zh, en, source, added}
     # a close (or unconfirmed) match in the memory, shown beside the English, never instead of it:
@@ -135,10 +137,13 @@ class Brief:
     model_family: str | None = None  # the translation model's family ("marian", "ct2", "causal-lm", …)
     model_licence: str | None = None  # its licence, with what it forbids beyond attribution
     pending: bool = False  # English still being translated (a streamed page shows "translating…")
+    refiner: str | None = None  # the model that refines the summary's English (refine.py), if any
+    refine_error: str | None = None  # why the refinement stopped part-way
+    refining: bool = False  # refined English still arriving
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        del out["pending"], out["english_trace"]  # a page's state and a log's, not the brief's
+        del out["pending"], out["english_trace"], out["refining"]  # a page's state and a log's, not the brief's
         return out
 
 
@@ -318,7 +323,7 @@ def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | 
         # one line here; the traceback goes with the brief to whoever keeps a log (the batch log, the server's)
         log.warning("translation failed: %s", brief.english_error)
         brief.english_trace = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    _check_fidelity(brief, glossary)
+    check_fidelity(brief, glossary)
     _key_figures_english(brief)
     brief.pending = False
     yield brief
@@ -366,7 +371,7 @@ def _key_figures_english(brief: Brief) -> None:
             with_english(figure, english[(figure.zh, figure.index)])
 
 
-def _check_fidelity(brief: Brief, glossary: Glossary) -> None:
+def check_fidelity(brief: Brief, glossary: Glossary) -> None:
     """Numbers and glossary terms per translated sentence; truncation judged on the whole document.
     The second Chinese sentence of a 2-1 official link has its English with the first: the first
     is checked against the two, so the second's numbers are not reported lost."""
@@ -437,14 +442,14 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
     wanted = [[s for t in group for s in t.sentences if (full_text or s.summary) and s.en is None] for group in groups]
     total, done = sum(len(w) for w in wanted), 0
     # a translator that reads context (a causal LM) gets each sentence after the ones before it in its turn
-    context = _contexts(groups) if getattr(translator, "wants_context", False) else {}
+    context = turn_contexts(groups) if getattr(translator, "wants_context", False) else {}
     for call in _calls([len(w) for w in wanted], translator.call_size):
         check(deadline, "translating")  # past the request's budget: the English made so far stays
         sentences = [s for n in call for s in wanted[n]]
         asked = [Request(s.zh, context[id(s)]) if context else s.zh for s in sentences]
         for sentence, result in zip(sentences, translator.translate_detailed(asked)):
             sentence.en = result.text
-            sentence.en_source = "machine"
+            sentence.en_source, sentence.en_model = "machine", translator.description
             sentence.suspect = result.suspect
             sentence.reason = result.reason
         done += len(sentences)
@@ -454,7 +459,7 @@ def _translate(brief: Brief, translator: Translator, full_text: bool,
         yield brief
 
 
-def _contexts(groups: list[list[BriefTurn]]) -> dict[int, str]:
+def turn_contexts(groups: list[list[BriefTurn]]) -> dict[int, str]:
     """For each sentence (by id), the Chinese before it in its own turn."""
     out = {}
     for group in groups:

@@ -148,6 +148,10 @@ def _add_model_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--beams", type=int, help="beam size (default: the model's own)")
     p.add_argument("--max-length", type=int, help="longest English in tokens (default: the model's own)")
     p.add_argument("--no-cache", action="store_true", help="bypass the translation cache")
+    p.add_argument("--refine", metavar="MODEL",
+                   help="a second, slower model (a language model: hy-mt2-1.8b-gguf on a CPU, hy-mt2-7b on a GPU) "
+                        "that translates the summary sentences again; its English replaces the fast model's "
+                        "unless it loses a number or term the fast English kept (official English is never refined)")
 
 
 _DEVICE = re.compile(r"(?i)auto|cpu|cuda(?::[0-9]+)?|mps")
@@ -207,6 +211,18 @@ def _load_translator(args, warm: bool = False):
                            max_length=args.max_length, cache=not args.no_cache, precision=args.precision, warm=warm)
 
 
+def _load_refiner(args):
+    """The `--refine` model, through the same loading policy (its own backend: a language model)."""
+    from .refine import label
+    from .translate import load_translator
+
+    if not getattr(args, "refine", None):
+        return None
+    refiner = load_translator(args.refine, device=args.device, cache=not args.no_cache)
+    refiner.description = label(refiner, args.refine)  # the preset's name in each brief's header and en_model
+    return refiner
+
+
 def _translator_factory(args):
     """How the batch loads its translator, in this process or in each Ray actor (picklable): through
     the loading policy, for a run (`load_for_run`: a dead path is left for the next one)."""
@@ -235,6 +251,16 @@ def _batch_key(args) -> str | None:
         check_request(args.model, device=args.device, backend=args.backend)
     return plan_key(args.model, device=args.device, backend=args.backend, precision=args.precision,
                     beams=args.beams, max_length=args.max_length)
+
+
+def _refiner_key(args) -> str | None:
+    from .translate import plan_key
+
+    if not getattr(args, "refine", None):
+        return None
+    if args.model == "none":
+        raise QabriefError("--refine refines the fast model's English: it needs a --model, not none")
+    return plan_key(args.refine, device=args.device)
 
 
 def _no_translator():
@@ -323,12 +349,36 @@ def _cmd_translate(args) -> int:
     glossary = _glossary(args)
     if args.enforce_glossary:
         translator = GlossaryEnforcingTranslator(translator, glossary)
-    for n, t in enumerate(translator.translate_detailed(sentences), 1):
+    results = translator.translate_detailed(sentences)
+    refined = _refined(args, results, glossary)
+    for n, t in enumerate(results, 1):
         problems = ([f"suspect: {t.reason}"] if t.suspect else []) + check_sentence(t.source, t.text, glossary).problems
         print(f"[{n}] {t.source}\n    {t.text}")
         for problem in problems:
             print(f"    ⚠ {problem}")
+        if refined:
+            again = refined[n - 1]
+            if again.en_source == "refined":
+                print(f"    refined: {again.en}")
+                for problem in check_sentence(again.zh, again.en, glossary).problems:
+                    print(f"    ⚠ {problem}")
+            elif again.refine_note:
+                print(f"    refined: not taken: {again.refine_note}")
     return 0
+
+
+def _refined(args, results, glossary):
+    """With --refine, each sentence again from the refining model, under the brief's rule."""
+    refiner = _load_refiner(args)
+    if refiner is None:
+        return None
+    from .brief import BriefSentence
+    from .refine import refine_sentences
+
+    sentences = [BriefSentence(i, t.source, t.text, summary=True, en_source="machine") for i, t in enumerate(results)]
+    for _ in refine_sentences(sentences, refiner, glossary):
+        pass
+    return sentences
 
 
 def _positive(kind, zero: bool = False):
@@ -348,9 +398,11 @@ def _cmd_batch(args) -> int:
 
     options = BatchOptions([f.strip() for f in args.format.split(",") if f.strip()], _budget(args),
                            full_text=args.full_text, glossary=_glossary(args), enforce_glossary=args.enforce_glossary,
-                           english_mode=args.english_mode)
+                           english_mode=args.english_mode, refiner_key=_refiner_key(args))
     show_progress = settings.flag("QABRIEF_PROGRESS")  # unset: where stderr is a terminal
     if args.engine == "ray":
+        if args.refine:
+            raise QabriefError("--refine runs on the local engine (drop --engine ray, or refine afterwards)")
         from .batch.ray_engine import run_batch_ray
 
         report = run_batch_ray(args.inputs, args.out, options, _translator_factory(args), show_progress,
@@ -362,7 +414,7 @@ def _cmd_batch(args) -> int:
         key = _batch_key(args)  # a mistake of the request (unknown model) stops here, before any document
         # warm: a GPU runs the batcher's shapes once before the first document (no effect on a CPU)
         report = run_batch(args.inputs, args.out, options, _translator_factory(args)(), show_progress,
-                           translator_key=key)
+                           translator_key=key, refiner=_load_refiner(args))
     print(report.summary())
     return 130 if report.interrupted else (1 if report.failed else 0)
 

@@ -50,6 +50,7 @@ class BatchOptions:
     glossary: Glossary | None = None
     enforce_glossary: bool = False
     english_mode: str = "official"  # with a NAME.en.txt: official first, machine only, or both
+    refiner_key: str | None = None  # the refining model's plan key (`--refine`), part of each document's key
 
     def __post_init__(self):
         unknown = [f for f in self.formats if f not in RENDERERS]
@@ -61,6 +62,7 @@ class BatchOptions:
         return json.dumps({"formats": sorted(self.formats), "translator": translator_key,
                            "budget": str(self.budget), "full_text": self.full_text, "enforce": self.enforce_glossary,
                            **({"english_mode": self.english_mode} if self.english_mode != "official" else {}),
+                           **({"refiner": self.refiner_key} if self.refiner_key else {}),
                            "glossary": sorted((t.zh, t.en) for t in self.glossary.terms.values())
                            if self.glossary else None}, sort_keys=True, ensure_ascii=False)
 
@@ -205,11 +207,18 @@ def prepare(path: Path | Link, options: BatchOptions) -> Brief:
                          glossary=options.glossary, memory=default_memory(), fetched=fetched)
 
 
-def translate(brief: Brief, translator: Translator | None, options: BatchOptions, progress=None) -> Brief:
-    """The English and its fidelity checks, in place (nothing to do without a translator)."""
+def translate(brief: Brief, translator: Translator | None, options: BatchOptions, progress=None,
+              refiner: Translator | None = None) -> Brief:
+    """The English and its fidelity checks, in place (nothing to do without a translator); then,
+    with a `refiner`, the summary's English again from it (refine.py)."""
     if translator is not None:
         for _ in english_stages(brief, translator, progress=progress, glossary=options.glossary,
                                 enforce_glossary=options.enforce_glossary):
+            pass
+    if refiner is not None and brief.translated:
+        from ..refine import refine_stages
+
+        for _ in refine_stages(brief, refiner, glossary=options.glossary, progress=progress):
             pass
     return brief
 

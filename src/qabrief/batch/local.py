@@ -29,9 +29,11 @@ from .manifest import save
 
 
 def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: Translator | None,
-              show_progress: bool = True, translator_key: str | None = None) -> BatchReport:
+              show_progress: bool = True, translator_key: str | None = None,
+              refiner: Translator | None = None) -> BatchReport:
     """Brief `inputs` into `out`, one document after another. `translator_key`: what the documents'
-    keys hold of the model (`translate.plan_key`; default: the translator's cache key)."""
+    keys hold of the model (`translate.plan_key`; default: the translator's cache key); `refiner`:
+    the model that translates each summary again (`--refine`; its key is `options.refiner_key`)."""
     from tqdm import tqdm
 
     report = BatchReport()
@@ -45,7 +47,7 @@ def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: 
     try:
         for job in bar:
             bar.set_postfix_str(job.path.name[-30:])
-            _one_document(job, out, options, translator, manifest, report, show_progress)
+            _one_document(job, out, options, translator, manifest, report, show_progress, refiner)
             release_freed()  # freed heap back to the system between documents (heap.py)
     except KeyboardInterrupt:
         report.interrupted = True
@@ -57,9 +59,9 @@ def run_batch(inputs: list[Path], out: Path, options: BatchOptions, translator: 
 
 
 def _one_document(job: Job, out: Path, options: BatchOptions, translator: Translator | None, manifest: dict,
-                  report: BatchReport, show_progress: bool) -> None:
+                  report: BatchReport, show_progress: bool, refiner: Translator | None = None) -> None:
     try:
-        brief = _brief_with_progress(job.path, translator, options, show_progress)
+        brief = _brief_with_progress(job.path, translator, options, show_progress, refiner)
     except Exception as exc:  # one broken document must not cost the others (Ctrl-C still stops)
         record_failure(out, job.path, *failure(exc), report)
         return
@@ -69,7 +71,7 @@ def _one_document(job: Job, out: Path, options: BatchOptions, translator: Transl
 
 
 def _brief_with_progress(path: Path, translator: Translator | None, options: BatchOptions,
-                         show_progress: bool) -> Brief:
+                         show_progress: bool, refiner: Translator | None = None) -> Brief:
     from tqdm import tqdm
 
     brief = prepare(path, options)
@@ -82,6 +84,6 @@ def _brief_with_progress(path: Path, translator: Translator | None, options: Bat
         inner.refresh()
 
     try:
-        return translate(brief, translator, options, progress)
+        return translate(brief, translator, options, progress, refiner)
     finally:
         inner.close()

@@ -73,7 +73,8 @@ def _header(brief: Brief) -> str:
     n = len([s for s in brief.segments if s.question])
     meta = [x for x in (brief.date, brief.source and f"source: {brief.source}", f"{n} questions",
                         f"{brief.script} Chinese", f"English: {brief.translator}",
-                        brief.model_licence and f"model licence: {brief.model_licence}", _official_summary(brief)) if x]
+                        brief.model_licence and f"model licence: {brief.model_licence}", _refined_summary(brief),
+                        _official_summary(brief)) if x]
     parts = ['<section class="card header">',
              f'<h1 lang="zh">{escape(brief.title_zh or "(untitled transcript)")}</h1>']
     if brief.title_en:
@@ -84,6 +85,16 @@ def _header(brief: Brief) -> str:
         parts.append(f'<p class="notice">{escape(brief.notice)}</p>')
     parts.append("</section>")
     return "\n".join(parts)
+
+
+def _refined_summary(brief: Brief) -> str | None:
+    """"refined by MODEL: 12 of 20 summary sentences" (refine.py), "refining…" while it runs."""
+    if not brief.refiner:
+        return None
+    shown = [s for t in all_turns(brief) for s in t.sentences if s.summary and s.en_source in ("machine", "refined")]
+    done = sum(s.en_source == "refined" for s in shown)
+    state = " (refining…)" if brief.refining else ""
+    return f"refined by {brief.refiner}: {done} of {len(shown)} summary sentences{state}"
 
 
 def _fetched(page: dict) -> str:
@@ -220,6 +231,8 @@ def _english(s: BriefSentence, brief: Brief) -> str:
                 f'<span class="why">{"; ".join(escape(w) for w in s.warnings)}</span>')
     if s.en_source == "official" and s.en == "":
         return f'<span class="none">{WITH_PREVIOUS}</span>{_badge(s, brief)}'
+    if s.refine_note:  # the refining model's English was not taken, and why (refine.py)
+        flag += f'<span class="why refine-note">refinement not taken: {escape(s.refine_note)}</span>'
     return escape(s.en) + _badge(s, brief) + flag + _beside(s, brief)
 
 
@@ -234,8 +247,11 @@ def _badge(s: BriefSentence, brief: Brief) -> str:
         return f'<span class="src memory" title="{why}">memory</span>'
     source = s.en_source or "machine"
     if source == "machine":
-        why = escape(f"machine translation: {brief.translator}", quote=True)
+        why = escape(f"machine translation: {s.en_model or brief.translator}", quote=True)
         return f'<span class="src machine" title="{why}">machine</span>'
+    if source == "refined":
+        why = escape(f"refined by {s.en_model}", quote=True)
+        return f'<span class="src refined" title="{why}">refined</span>'
     kind = escape(source)
     return f'<span class="src {escape(source.replace(" ", "-"), quote=True)}">{kind}</span>'
 

@@ -91,6 +91,8 @@ def _english(s: BriefSentence, mode: str = "official") -> str:
         text += f" _({_cell(s.en_source or 'machine')})_"
     if s.flagged:
         text += " ⚠ _" + _cell("; ".join(s.warnings)) + "_"
+    if s.refine_note:
+        text += " _(refinement not taken: " + _cell(s.refine_note) + ")_"
     if mode == "both" and s.official and s.official.get("shown") and s.official["en"]:
         text += f" / official: {_cell(s.official['en'])}"
     if s.hint:
