@@ -125,3 +125,14 @@ def test_a_memory_from_before_dates_opens_and_its_hints_name_the_source(tmp_path
     assert match.en == STORED_EN and (match.date, match.title, match.url) == ("", "", "")
     brief = chinese_brief(f"记者：请问？\n答：{STORED}", memory=memory)
     assert "stored 2030-01-01, old import" in render_html(brief)
+
+
+def test_a_column_another_process_added_first_is_no_error(tmp_path):
+    """Two processes opening a memory from before dates at once both try to add its columns."""
+    from qabrief.official.memory import _add_column
+
+    conn = sqlite3.connect(tmp_path / "old.sqlite3")
+    conn.execute("CREATE TABLE pairs (id INTEGER PRIMARY KEY, key TEXT)")
+    _add_column(conn, "dated", "TEXT NOT NULL DEFAULT ''")
+    _add_column(conn, "dated", "TEXT NOT NULL DEFAULT ''")  # the second process: already there
+    assert [row[1] for row in conn.execute("PRAGMA table_info(pairs)")] == ["id", "key", "dated"]

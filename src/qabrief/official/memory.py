@@ -210,7 +210,7 @@ class TranslationMemory:
                                  ("trusted", "INTEGER NOT NULL DEFAULT 0"), ("dated", "TEXT NOT NULL DEFAULT ''"),
                                  ("title", "TEXT NOT NULL DEFAULT ''"), ("url", "TEXT NOT NULL DEFAULT ''")):
                 if column not in columns:  # a memory from before them
-                    when_unlocked(lambda c=column, k=kind: conn.execute(f"ALTER TABLE pairs ADD COLUMN {c} {k}"))
+                    when_unlocked(lambda c=column, k=kind: _add_column(conn, c, k))
             if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
                 when_unlocked(lambda: _migrate(conn))
             self._local.conn = conn
@@ -386,6 +386,16 @@ class TranslationMemory:
             conn.execute("DELETE FROM sightings")
             conn.execute("DELETE FROM replaced")
         return n
+
+
+def _add_column(conn: sqlite3.Connection, column: str, kind: str) -> None:
+    """A column an older memory lacks; another process that opened it at the same moment may
+    have added it first."""
+    try:
+        conn.execute(f"ALTER TABLE pairs ADD COLUMN {column} {kind}")
+    except sqlite3.OperationalError as exc:
+        if "duplicate column" not in str(exc):
+            raise
 
 
 def _migrate(conn: sqlite3.Connection) -> None:
