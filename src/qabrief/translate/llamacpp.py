@@ -201,6 +201,7 @@ class LlamaCppTranslator(PromptedRequests, ModelTranslator):
         self.max_batch_sentences = 1024  # a call is one queue: slots refill as sentences end
         self.call_size = self.parallel  # the brief's calls keep every slot busy
         self.decode_calls = 0  # llama_decode calls, for tests and the benchmark
+        self.tokens_decoded = 0  # tokens through llama_decode: prompts (the shared prefix once) and English
         self.cache_key = (f"llama.cpp|{resolved.label}|{self.path.name}|content:{folder_fingerprint(self.path.parent)}"
                           f"|{prompt.name}|greedy|max_length={self.max_length}")
         self.description = (f"llama.cpp {self.choice.dtype} on cpu, {self.threads} threads, {self.parallel} "
@@ -287,9 +288,12 @@ class LlamaCppTranslator(PromptedRequests, ModelTranslator):
         retry = bool(options.pop("repetition_penalty", None))
         options.pop("no_repeat_ngram_size", None)
         prompts = [self._tokenize(self._prompt(text, retry)) for text in texts]
-        too_long = [len(p) for p in prompts if len(p) > self.limit]
-        if too_long:
-            raise QabriefError(f"a prompt of {max(too_long)} tokens is over llama.cpp's {self.limit} for one piece")
+        for i, prompt in enumerate(prompts):  # a piece fits with its context (pieces()); a context alone may not
+            if len(prompt) > self.limit:
+                request = as_request(texts[i])
+                prompts[i] = self._tokenize(self._prompt(Request(request.sentence, "", request.terms), retry))
+                if len(prompts[i]) > self.limit:
+                    raise QabriefError(f"a prompt of {len(prompts[i])} tokens is over llama.cpp's {self.limit}")
         shared = self._share_prefix(prompts)
         waiting = deque(range(len(prompts)))
         free = list(range(self.parallel, 0, -1))  # sequence ids; 0 is the prefix
@@ -309,6 +313,8 @@ class LlamaCppTranslator(PromptedRequests, ModelTranslator):
                 for offset, token in enumerate(tokens):
                     row = self._add(token, shared + offset, seq, offset == len(tokens) - 1)
                 running.append(_Running(index, seq, len(prompts[index]), row=row))
+            if not self.batch.n_tokens:
+                raise QabriefError("llama.cpp: a prompt does not fit one batch")  # never: prompts <= limit
             self._decode()
             still = []
             for slot in running:
@@ -370,6 +376,7 @@ class LlamaCppTranslator(PromptedRequests, ModelTranslator):
             return
         code = self.lib.llama_decode(self.ctx, self.batch)
         self.decode_calls += 1
+        self.tokens_decoded += self.batch.n_tokens
         if code != 0:
             self.prefix = []
             self.lib.llama_memory_clear(self.memory, True)
@@ -406,7 +413,8 @@ def _banned(tokens: list[int], n: int) -> list[int]:
 
 
 def _quiet_logs(lib) -> None:
-    """llama.cpp's logs go to qabrief's logger: errors as warnings, the rest (every tensor at load) at debug."""
+    """llama.cpp's logs go to qabrief's logger: errors as warnings, warnings as info, the rest (every tensor at
+    load) at debug."""
     global _quiet_callback
     if _quiet_callback is not None:
         return
@@ -415,7 +423,8 @@ def _quiet_logs(lib) -> None:
     def forward(level, text, _user_data):
         message = (text or b"").decode("utf-8", errors="replace").rstrip()
         if message:
-            log.log(logging.WARNING if level >= 4 else logging.DEBUG, "llama.cpp: %s", message)
+            # ggml's levels: 2 info, 3 warn, 4 error, 5 the continuation of a line (load progress dots)
+            log.log({4: logging.WARNING, 3: logging.INFO}.get(level, logging.DEBUG), "llama.cpp: %s", message)
 
     _quiet_callback = forward
     lib.llama_log_set(forward, ctypes.c_void_p(0))
