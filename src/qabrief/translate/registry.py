@@ -40,9 +40,9 @@ class ModelSpec:
 
 
 # How fast the GGUF form ran on the benchmark machine (benchmarks/gguf_refine.py; docs/performance.md)
-GGUF_SPEED = ("benchmark machine (2 shared cores, AVX2, load ~5): 8 sentences at once, 11.9 prompt tokens/s and "
-              "2.3 English tokens/s on 1 thread, about 0.03 sentences/s: the seed's summary in ~27 min, "
-              "a second English, not the first")
+GGUF_SPEED = ("benchmark machine (2 shared cores, AVX2), 8 sentences at once: about 0.04 sentences/s on 2 threads "
+              "(the default), 0.07 on 1 (the seed's 53-sentence summary in ~22 / ~13 min): a second English in "
+              "the background, not the first")
 
 MODELS: dict[str, ModelSpec] = {
     spec.name: spec
