@@ -252,11 +252,12 @@ def main() -> None:
     if args.child:
         child(*args.child)
         return
-    print(f"{'case':16} {'MB in':>6} {'sentences':>9} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} {'estimate s':>10}  result")
+    print(f"{'case':16} {'MB in':>6} {'sentences':>9} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} "
+          f"{'estimate s':>10}  result")
     for name in args.cases.split(","):
         r = run_case(name, args.timeout, args.cap_gb)
-        print(f"{name:16} {r.get('bytes', 0) / 1e6:6.2f} {r.get('sentences', 0):9,} {r['wall_s']:7.1f} {r['cpu_s']:6.1f} "
-              f"{r['peak_mb']:8,} {r.get('estimate_s', float('nan')):10}  {r['result']}", flush=True)
+        print(f"{name:16} {r.get('bytes', 0) / 1e6:6.2f} {r.get('sentences', 0):9,} {r['wall_s']:7.1f} "
+              f"{r['cpu_s']:6.1f} {r['peak_mb']:8,} {r.get('estimate_s', float('nan')):10}  {r['result']}", flush=True)
         if r.get("stages_s") or r.get("notice"):
             print(f"{'':16} stages {r.get('stages_s')}  notice: {r.get('notice') or '-'}", flush=True)
 
