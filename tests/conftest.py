@@ -15,9 +15,10 @@ def pytest_configure(config):
 # from `pytest --durations` on the 2-core reference machine. They run first: pytest-xdist hands
 # files out in order (--dist loadfile), so a long file started last would leave one worker
 # running alone at the end while the other sits idle.
-LONGEST_FIRST = ("test_faults.py", "test_batch_ray.py", "test_app.py", "test_translate_ct2.py",
-                 "test_translate_fallback.py", "test_translate_fingerprint.py", "test_translate_model.py",
-                 "test_batch.py", "test_translate_length.py", "test_brief.py")
+LONGEST_FIRST = ("test_app.py", "test_faults.py", "test_batch_ray.py", "test_brief.py", "test_translate_model.py",
+                 "test_causal_lm.py", "test_llamacpp.py", "test_refine.py", "test_translate_ct2.py",
+                 "test_translate_fallback.py", "test_translate_fingerprint.py", "test_batch.py",
+                 "test_translate_length.py")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -209,7 +209,8 @@ def test_a_request_over_its_budget_keeps_its_chinese_and_says_why_the_english_st
 
     clock = [0.0]  # the budget's own clock, moved only by the model: the test does not depend on the machine's speed
     monkeypatch.setattr(limits, "time", SimpleNamespace(monotonic=lambda: clock[0]))
-    monkeypatch.setattr(app, "Deadline", lambda seconds: limits.Deadline(seconds=seconds, started=clock[0]))
+    monkeypatch.setattr(app, "Deadline", lambda seconds, cancelled=None: limits.Deadline(seconds=seconds, cancelled=cancelled,
+                                                                               started=clock[0]))
 
     class Slow(IdentityTranslator):
         description = "a slow model"
