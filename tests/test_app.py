@@ -214,7 +214,8 @@ def test_browser_example_brief_has_seven_bilingual_cards(server):
         page = browser.new_page(viewport={"width": 1280, "height": 2000})
         page.goto(server)
         page.click("#load-example")
-        page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')")
+        page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')",
+                               timeout=60_000)
         # record every state the brief passes through: (Q&A cards, English cells still "translating…")
         page.evaluate("""() => { window.__states = [];
             new MutationObserver(() => { const b = document.querySelector('#brief');
@@ -290,7 +291,8 @@ def test_browser_what_the_page_says_at_phone_width(server, tmp_path):
         assert not page.locator("#downloads").is_visible()  # no empty download box before a brief
         page.fill("#transcript textarea", "记者：请问如何？\n王文涛：很好。")
         page.set_input_files("#upload input[type=file]", str(transcript))
-        page.wait_for_selector("#upload >> text=transcript.txt")
+        # the upload goes through the server: on two cores shared with a model test it once took over 30 s
+        page.wait_for_selector("#upload >> text=transcript.txt", timeout=90_000)
         page.click("#make-brief")
         page.wait_for_function("document.querySelector('#brief').innerText.includes('both pasted and uploaded')",
                                timeout=60_000)
@@ -306,7 +308,8 @@ def test_browser_what_the_page_says_at_phone_width(server, tmp_path):
         # the example: the Chinese cards first, with the header saying the model is loading
         page.goto(server)
         page.click("#load-example")
-        page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')")
+        page.wait_for_function("document.querySelector('#transcript textarea').value.includes('肖亞慶')",
+                               timeout=60_000)
         page.evaluate("""() => { window.__states = [];
             new MutationObserver(() => { const b = document.querySelector('#brief');
                 if (b && b.querySelector('.card.header')) window.__states.push([
