@@ -1,7 +1,15 @@
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+
+# Two pytest-xdist workers share two cores: each worker's torch, CTranslate2 and the subprocesses it
+# starts get one thread (device.available_cores reads OMP_NUM_THREADS). With a thread per core in
+# each worker, OpenMP's threads spin at every barrier while the other worker holds the core they
+# wait for: test_brief and test_translate_model together took 400 s that way, 39 s with one thread.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5e0600fa31af93ee.txt"
