@@ -151,3 +151,24 @@ def test_the_page_refines_card_by_card_after_the_fast_english(models, monkeypatc
     assert re.search(r"refined by [^:]+: \d+ of \d+ summary sentences", last) and "(refining…)" not in last
     assert 'class="src refined"' in last and "Production and sales of new energy vehicles" in last
     assert "refinement not taken" in last and "1.68亿" in last
+
+
+def test_a_refiner_that_cannot_load_leaves_the_fast_english_and_the_page_says_what_to_install(models, monkeypatch):
+    import sys
+
+    from qabrief import app
+    from qabrief.translate.registry import MODELS
+
+    monkeypatch.setenv("QABRIEF_DEVICES", "auto,cpu")
+    monkeypatch.setenv("QABRIEF_BACKENDS", "auto,transformers")
+    monkeypatch.setitem(sys.modules, "llama_cpp", None)  # `import llama_cpp` raises ImportError
+    gguf = models / "hy-mt2-1.8b-gguf"
+    gguf.mkdir()
+    (gguf / MODELS["hy-mt2-1.8b-gguf"].file).write_bytes(b"GGUF")  # downloaded, but llama.cpp is not installed
+    pages = [html for html, _ in app.stream_page(TRANSCRIPT, None, 8, app.SCOPES[0], "tiny", "cpu", None,
+                                                   "transformers", refine="hy-mt2-1.8b-gguf") if html]
+    fast = next(i for i, html in enumerate(pages) if "168 million units" in html)
+    last = pages[-1]
+    assert all("168 million units" in html for html in pages[fast:])  # never erased
+    assert "Refinement with hy-mt2-1.8b-gguf is off" in last and "pip install -e &quot;.[gguf]&quot;" in last
+    assert "(refining…)" not in last and 'class="src refined"' not in last and "refined by" not in last
