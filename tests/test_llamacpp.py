@@ -18,6 +18,7 @@ from qabrief.brief import make_brief
 from qabrief.cli import main
 from qabrief.translate import MODELS, load_translator
 from qabrief.translate.base import Request
+from qabrief.translate.llamacpp import CPU_CONTEXT_CHARS
 
 ROOT = Path(__file__).resolve().parent.parent
 CAUSAL_PAIRS_TSV = Path(__file__).parent / "data" / "causal_pairs.tsv"
@@ -106,6 +107,10 @@ def test_the_prompt_comes_from_the_ggufs_own_template_and_the_answer_stops_at_it
     assert translator._prompt(Request("谢谢。")) == f"{OPENING}{INSTRUCTION}谢谢。<｜hy_Assistant｜>"
     assert translator._prompt(Request("谢谢。", "上文。")) == (
         f"{OPENING}【背景信息】\n上文。\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n谢谢。<｜hy_Assistant｜>")
+    # on a CPU a prompt carries the context's last CPU_CONTEXT_CHARS characters (prompt tokens cost seconds)
+    long_context = "前" * 10 + "中" * (CPU_CONTEXT_CHARS - 3) + "上文。"
+    assert translator._prompt(Request("谢谢。", long_context)) == (
+        f"{OPENING}【背景信息】\n{long_context[10:]}\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n谢谢。<｜hy_Assistant｜>")
     assert translator._prompt(Request("一带一路。", "", (("一带一路", "Belt and Road"),))) == (
         f"{OPENING}参考下面的翻译：\n一带一路 翻译成 Belt and Road\n{INSTRUCTION}一带一路。<｜hy_Assistant｜>")
     # the GGUF's eos (the template's end of turn) is the one token that stops an answer

@@ -38,6 +38,9 @@ class PromptedRequests:
 
     prompt: PromptStyle
     limit: int
+    # How much of the turn's earlier Chinese a prompt carries, at most (its last characters); None: what
+    # the request holds (base.MAX_CONTEXT_CHARS). A backend whose prompt tokens cost seconds sets less.
+    context_chars: int | None = None
 
     # -- what the engine sees: pieces are Requests (their context and terms with them), judged and
     # divided on the sentence alone
@@ -49,8 +52,10 @@ class PromptedRequests:
 
     def _prompt(self, piece: str | Request, retry: bool = False) -> str:
         request = as_request(piece)
-        return self.prompt.build(self.tokenizer, request.sentence, request.context, retry=retry,
-                                 terms=list(request.terms))
+        context = request.context
+        if self.context_chars is not None:
+            context = context[-self.context_chars:] if self.context_chars > 0 else ""
+        return self.prompt.build(self.tokenizer, request.sentence, context, retry=retry, terms=list(request.terms))
 
     def degeneracy(self, piece: Request, english: str) -> str | None:
         return problem_of(piece.sentence, english, piece.context) or degeneracy(piece.sentence, english)

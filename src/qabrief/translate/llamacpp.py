@@ -45,6 +45,12 @@ from .registry import ResolvedModel
 log = logging.getLogger("qabrief.translate")
 GGUF_EXTRA = 'pip install -e ".[gguf]"'
 PARALLEL = 8  # sequences decoded at once on a CPU (docs/performance.md: the gain on 2 cores stops about here)
+# The turn's earlier Chinese a CPU prompt carries: its last 40 characters (the end of the sentence before,
+# where what "he" or "this" stands for usually is), not the 300 a GPU prompt may. The context form cannot
+# share the instruction's opening with the other prompts, so on the seed's summary the prompts were
+# 1,776 tokens without context, 4,421 with 40 characters and 9,012 with 300 (docs/performance.md), and
+# on a CPU every prompt token costs what an English token does.
+CPU_CONTEXT_CHARS = 40
 PROMPT_LIMIT = 512  # prompt tokens of one piece: template, context, terms and sentence; a longer one is split
 MAX_NEW_TOKENS = 256
 NO_REPEAT_NGRAM = 4  # the retry of a degenerate answer bans repeating any 4 generated tokens
@@ -135,6 +141,7 @@ class _Running:
 class LlamaCppTranslator(PromptedRequests, ModelTranslator):
     backend = "llama.cpp"
     wants_context = True
+    context_chars = CPU_CONTEXT_CHARS
     beams = 1
 
     def __init__(
