@@ -40,8 +40,8 @@ class ModelSpec:
 
 
 # How fast the GGUF form ran on the benchmark machine (benchmarks/gguf_refine.py; docs/performance.md)
-GGUF_SPEED = ("benchmark machine (2 shared cores, AVX2), 8 sentences at once, 2 threads: about 0.13 sentences/s "
-              "when quiet (the seed's 53-sentence summary in ~7 min; 13-22 min under load): a second English in "
+GGUF_SPEED = ("benchmark machine (2 shared cores, AVX2), 8 sentences at once, 2 threads: about 0.19 sentences/s "
+              "when quiet (the seed's 53-sentence summary in 277 s; more under load): a second English in "
               "the background, not the first")
 
 MODELS: dict[str, ModelSpec] = {
