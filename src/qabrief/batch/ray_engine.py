@@ -70,7 +70,7 @@ def run_batch_ray(inputs: list[Path], out: Path, options: BatchOptions, translat
             return report
         dataset = _dataset(ray, jobs, options, translator_factory,
                            workers or _default_workers(ray, cpus_per_worker, gpus_per_worker),
-                           cpus_per_worker, gpus_per_worker, forward_env=not started)
+                           cpus_per_worker, gpus_per_worker)
         by_key = {job.key: job for job in jobs}
         bar = tqdm(total=len(jobs), desc="documents", unit="doc", disable=not show_progress)
         try:
@@ -132,7 +132,7 @@ def _default_workers(ray, cpus_per_worker: float, gpus_per_worker: float) -> int
 
 
 def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: TranslatorFactory, workers: int,
-             cpus_per_worker: float, gpus_per_worker: float, forward_env: bool = True):
+             cpus_per_worker: float, gpus_per_worker: float):
     rows = [{"source": pickle.dumps(job.path), "key": job.key} for job in jobs]  # a path or a link
     # Reading and rendering are short and reserve no CPU, so they run beside actors that
     # hold every CPU (2 workers on 2 cores) instead of waiting for one forever; a small
@@ -141,10 +141,8 @@ def _dataset(ray, jobs: list[Job], options: BatchOptions, translator_factory: Tr
     light = {"num_cpus": 0, "compute": ray.data.TaskPoolStrategy(size=1)}
     # The environment that decides which model a worker loads and how goes with this run's
     # operators, not with the instance: an instance already running (a cluster, or one shared by
-    # several runs) was started with someone else's environment. An instance this run started has
-    # ours already (its workers inherit it), and a runtime environment would cost each operator a
-    # fresh worker process (about 4 s here).
-    env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)} if forward_env else {}
+    # several runs) was started with someone else's environment.
+    env = {k: v for k, v in os.environ.items() if k.startswith(_FORWARDED_ENV)}
     if env:
         light["runtime_env"] = {"env_vars": env}
     return (
