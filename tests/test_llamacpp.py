@@ -109,6 +109,7 @@ def test_the_prompt_comes_from_the_ggufs_own_template_and_the_answer_stops_at_it
         f"{OPENING}【背景信息】\n上文。\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n谢谢。<｜hy_Assistant｜>")
     # on a CPU a prompt carries the context's last CPU_CONTEXT_CHARS characters (prompt tokens cost seconds)
     long_context = "前" * 10 + "中" * (CPU_CONTEXT_CHARS - 3) + "上文。"
+    assert f"|context={CPU_CONTEXT_CHARS}|" in translator.cache_key  # English made with more context is not reused
     assert translator._prompt(Request("谢谢。", long_context)) == (
         f"{OPENING}【背景信息】\n{long_context[10:]}\n\n请结合背景信息将以下文本翻译为英语。\n\n【待翻译文本】\n谢谢。<｜hy_Assistant｜>")
     assert translator._prompt(Request("一带一路。", "", (("一带一路", "Belt and Road"),))) == (

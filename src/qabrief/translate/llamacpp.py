@@ -210,7 +210,7 @@ class LlamaCppTranslator(PromptedRequests, ModelTranslator):
         self.decode_calls = 0  # llama_decode calls, for tests and the benchmark
         self.tokens_decoded = 0  # tokens through llama_decode: prompts (the shared prefix once) and English
         self.cache_key = (f"llama.cpp|{resolved.label}|{self.path.name}|content:{folder_fingerprint(self.path.parent)}"
-                          f"|{prompt.name}|greedy|max_length={self.max_length}")
+                          f"|{prompt.name}|context={self.context_chars}|greedy|max_length={self.max_length}")
         self.description = (f"llama.cpp {self.choice.dtype} on cpu, {self.threads} threads, {self.parallel} "
                             f"sentences at once, {prompt.name} prompt, greedy")
 
