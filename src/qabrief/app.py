@@ -187,8 +187,7 @@ def _refine_stage(brief: Brief, pool: TranslatorPool, refine: str, device: str, 
 
 def _add_notice(brief: Brief, notice: str | None) -> None:
     if notice:
-        notice = with_working_command(notice)
-        brief.notice = f"{brief.notice} {notice}" if brief.notice else notice
+        brief.add_notice(with_working_command(notice))
 
 
 def _source(text: str | None, upload: str | None, missing: str | None, what: str = "the transcript") -> str | Path:

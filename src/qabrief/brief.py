@@ -141,6 +141,15 @@ class Brief:
     refine_error: str | None = None  # why the refinement stopped part-way
     refining: bool = False  # refined English still arriving
 
+    def add_notice(self, text: str | None, capitalised: bool = False) -> None:
+        """Add a sentence to the header's notice (None: nothing); `capitalised`: a clause that gets a
+        capital and a full stop when it starts the notice, a full stop when it follows."""
+        if not text:
+            return
+        if capitalised:
+            text = f"{text}." if self.notice else f"{text[0].upper()}{text[1:]}."
+        self.notice = f"{self.notice} {text}" if self.notice else text
+
     def to_dict(self) -> dict:
         out = asdict(self)
         del out["pending"], out["english_trace"], out["refining"]  # a page's state and a log's, not the brief's
@@ -293,7 +302,7 @@ def _optional_store(brief: Brief, memory, action):
     except (sqlite3.Error, OSError) as exc:
         reason = f"the memory of official renderings is unavailable ({type(exc).__name__}: {exc}); briefed without it"
         log.warning("%s", reason)
-        brief.notice = f"{brief.notice} {reason}." if brief.notice else f"{reason[0].upper()}{reason[1:]}."
+        brief.add_notice(reason, capitalised=True)
         return None
 
 
@@ -315,7 +324,7 @@ def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | 
         yield from _translate(brief, translator, brief.full_text, progress, deadline)
         brief.translator = translator.description  # a run's fallback may have taken over (translate/failover.py)
         for note in translator.notes():  # an optional store that failed: the English is whole without it
-            brief.notice = f"{brief.notice} {note}." if brief.notice else f"{note[0].upper()}{note[1:]}."
+            brief.add_notice(note, capitalised=True)
     except QabriefError as exc:
         _english_failed(brief, str(exc))
     except Exception as exc:  # a library's or the GPU's failure: the reader gets the Chinese and the reason
@@ -331,8 +340,7 @@ def english_stages(brief: Brief, translator: Translator, progress: ProgressFn | 
 
 def _english_failed(brief: Brief, reason: str) -> None:
     brief.english_error = reason
-    stopped = f"English stopped: {reason}. The Chinese brief is complete; sentences without English say so."
-    brief.notice = f"{brief.notice} {stopped}" if brief.notice else stopped
+    brief.add_notice(f"English stopped: {reason}. The Chinese brief is complete; sentences without English say so.")
 
 
 def all_turns(brief: Brief) -> list[BriefTurn]:

@@ -53,9 +53,8 @@ def refine_stages(brief: Brief, refiner: Translator, glossary: Glossary | None =
         log.warning("refinement stopped: %s", reason)
         brief.refine_error = reason
         done = sum(s.en_source == "refined" or s.refine_note is not None for s in sentences)
-        stopped = (f"Refinement stopped after {done} of {len(sentences)} sentences: {reason}. "
-                   "The rest keep the fast English.")
-        brief.notice = f"{brief.notice} {stopped}" if brief.notice else stopped
+        brief.add_notice(f"Refinement stopped after {done} of {len(sentences)} sentences: {reason}. "
+                         "The rest keep the fast English.")
     check_fidelity(brief, glossary)  # truncation is judged on the document as it now reads
     brief.refining = False
     yield brief
@@ -91,8 +90,8 @@ def _replace(sentence: BriefSentence, english: str, suspect: bool, reason: str |
         return
     fast = check_sentence(sentence.zh, sentence.en or "", glossary)
     new = check_sentence(sentence.zh, english, glossary)
-    kept = {q.text for q in _quantities(sentence.zh)} - {q.text for q in fast.missing_numbers}
-    lost = [q for q in new.missing_numbers if q.text in kept]
+    fast_missing = {q.text for q in fast.missing_numbers}
+    lost = [q for q in new.missing_numbers if q.text not in fast_missing]  # numbers the fast English kept
     fast_terms = {t.zh for t in fast.terms if t.found}
     lost_terms = [t for t in new.terms if not t.found and t.zh in fast_terms]
     if lost or lost_terms:
@@ -101,10 +100,3 @@ def _replace(sentence: BriefSentence, english: str, suspect: bool, reason: str |
         return
     sentence.en, sentence.en_source, sentence.en_model = english, "refined", model
     sentence.suspect, sentence.reason, sentence.refine_note = False, None, None
-
-
-def _quantities(zh: str):
-    from .quantities import chinese_quantities
-
-    return chinese_quantities(zh)
-
