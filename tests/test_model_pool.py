@@ -222,3 +222,18 @@ def test_a_public_page_names_models_and_never_shows_the_servers_paths(models, mo
         translator, notice = pool.get(name)
         assert translator is None and "bad file" in notice and str(tmp_path) not in notice
         assert f"cannot load model from {name}" in notice
+
+
+def test_the_page_hides_a_relative_models_folder_but_keeps_the_commands_it_gives(tmp_path, monkeypatch):
+    """The default models folder is the relative `models`: a path in it becomes "the models folder",
+    the word in `qabrief models download` stays (a new user's page once said "run qabrief the models
+    folder download")."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QABRIEF_MODELS_DIR", "models")
+    policy = ModelPolicy.from_env()
+    command = "model quickmt-zh-en is not downloaded: run qabrief models download quickmt-zh-en"
+    assert policy.public_text(command) == command
+    assert policy.public_text("cannot load model from models/mine: no config.json") == (
+        "cannot load model from the models folder/mine: no config.json")
+    assert policy.public_text(f"cannot load model from {tmp_path / 'models' / 'mine'}") == (
+        "cannot load model from the models folder/mine")

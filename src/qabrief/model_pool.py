@@ -117,8 +117,13 @@ class ModelPolicy:
         for shown, model in sorted(self._names().items(), key=lambda item: -len(item[1])):
             if model != shown and ("/" in model or "\\" in model):
                 text = text.replace(str(Path(model).expanduser().resolve()), shown).replace(model, shown)
-        return text.replace(str(models_dir().resolve()), "the models folder").replace(str(models_dir()),
-                                                                                     "the models folder")
+        folder = models_dir()
+        text = text.replace(str(folder.resolve()), "the models folder")
+        if folder.is_absolute():
+            return text.replace(str(folder), "the models folder")
+        # a relative folder ("models", the default) only where a path goes on from it: the word itself is
+        # in the commands the page gives ("run qabrief models download NAME")
+        return re.sub(rf"(?<![\w./\\-]){re.escape(str(folder))}(?=[/\\])", "the models folder", text)
 
     def check(self, model: str | None) -> None:
         """Raise ModelRefused unless `model` (a name the page offers, or the path it stands for) may
